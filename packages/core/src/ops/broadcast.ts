@@ -4,7 +4,7 @@
  * so the inner loop is a plain strided loop whichever operand is broadcast (bias over rows,
  * `[B, 1, A] + [B, S, A]`, a `[N, 1]` column times `[N, C]`).
  */
-import { ShapeError, fmtShape } from '../errors.ts';
+import { fmtShape, ShapeError } from '../errors.ts';
 
 /** How to walk the output of a broadcast binary op and where each row reads its two inputs. */
 export interface BroadcastPlan {
@@ -47,7 +47,15 @@ export function planBroadcast(what: string, a: readonly number[], b: readonly nu
   const rank = shape.length;
   const size = shape.reduce((p, d) => p * d, 1);
   if (sameShape(a, b) || rank === 0) {
-    return { shape, rows: 1, inner: size, aOff: new Int32Array(1), bOff: new Int32Array(1), aInc: 1, bInc: 1 };
+    return {
+      shape,
+      rows: 1,
+      inner: size,
+      aOff: new Int32Array(1),
+      bOff: new Int32Array(1),
+      aInc: 1,
+      bInc: 1,
+    };
   }
   const sa = stridesIn(a, rank);
   const sb = stridesIn(b, rank);

@@ -2,9 +2,9 @@
  * Helpers shared by the primitive ops (not part of the public surface): output allocation, axis
  * normalisation, and the [outer, n, inner] view of a tensor around one axis.
  */
-import { OptionError, ShapeError, fmtShape } from '../errors.ts';
+import { fmtShape, OptionError, ShapeError } from '../errors.ts';
 import { allocF32 } from '../memory.ts';
-import { Tensor, shapeSize } from '../tensor.ts';
+import { shapeSize, Tensor } from '../tensor.ts';
 
 /** A fresh output tensor of `shape`; it requires grad exactly when the op records a backward step. */
 export function output(shape: readonly number[], requiresGrad: boolean): Tensor {
@@ -21,7 +21,10 @@ export function normAxis(what: string, axis: number, rank: number): number {
 }
 
 /** Splits `shape` around `axis` into the sizes before it, of it, and after it. */
-export function aroundAxis(shape: readonly number[], axis: number): { outer: number; n: number; inner: number } {
+export function aroundAxis(
+  shape: readonly number[],
+  axis: number,
+): { outer: number; n: number; inner: number } {
   let outer = 1;
   let inner = 1;
   for (let i = 0; i < axis; i++) outer *= shape[i]!;

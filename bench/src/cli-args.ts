@@ -1,0 +1,67 @@
+/**
+ * Command line of `pnpm bench [section] [--quick] [--json] [--rounds N] [--no-relaxed-simd] [--verbose]`.
+ */
+
+/** The sections one run can be limited to; `all` runs every one. */
+export const sections = ['all', 'gemm', 'lstm', 'gru', 'sample', 'tokenizers'] as const;
+export type Section = (typeof sections)[number];
+
+export interface BenchArgs {
+  section: Section;
+  /** Short rounds and fewer shapes: a smoke run, not a measurement. */
+  quick: boolean;
+  /** `lstm --json`: print one JSON line for our fastest backend, nothing else on stdout. */
+  json: boolean;
+  /** Override the number of interleaved rounds. */
+  rounds?: number;
+  /** Give our wasm backends V8's relaxed-SIMD flag (default on; Node 22+ has it without a flag). */
+  relaxedSimd: boolean;
+  /** Forward contenders' own output to stderr. */
+  verbose: boolean;
+  help: boolean;
+}
+
+export const usage = `usage: pnpm bench [${sections.join('|')}] [--quick] [--json] [--rounds N] [--no-relaxed-simd] [--verbose]
+  (default section: all)
+  --quick            short rounds, fewer shapes (smoke run; numbers are not comparable)
+  --json             with "lstm": print one JSON line {backend, threads, train_tok_s, infer_tok_s,
+                     sample_us_per_char} for our fastest backend (use \`pnpm -s bench lstm --json\`)
+  --rounds N         interleaved rounds per measurement
+  --no-relaxed-simd  run our wasm backends without --experimental-wasm-relaxed-simd
+  --verbose          show the contenders' own output`;
+
+/** Parses argv (after the script name). Throws an Error with the usage on anything unknown. */
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  const a: BenchArgs = {
+    section: 'all',
+    quick: false,
+    json: false,
+    relaxedSimd: true,
+    verbose: false,
+    help: false,
+  };
+  let sectionSeen = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') continue;
+    if (arg === '--quick') a.quick = true;
+    else if (arg === '--json') a.json = true;
+    else if (arg === '--verbose') a.verbose = true;
+    else if (arg === '--no-relaxed-simd') a.relaxedSimd = false;
+    else if (arg === '--help' || arg === '-h') a.help = true;
+    else if (arg === '--rounds' || arg.startsWith('--rounds=')) {
+      const v = arg.includes('=') ? arg.slice('--rounds='.length) : argv[++i];
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1)
+        throw new Error(`--rounds: expected a positive integer, got ${String(v)}\n${usage}`);
+      a.rounds = n;
+    } else if (!arg.startsWith('-') && !sectionSeen && (sections as readonly string[]).includes(arg)) {
+      a.section = arg as Section;
+      sectionSeen = true;
+    } else {
+      throw new Error(`unknown argument ${JSON.stringify(arg)}\n${usage}`);
+    }
+  }
+  if (a.json && a.section !== 'lstm') throw new Error(`--json is only for the lstm section\n${usage}`);
+  return a;
+}

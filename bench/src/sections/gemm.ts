@@ -1,0 +1,66 @@
+/**
+ * GEMM GFLOP/s of each backend and peer, shape by shape, in interleaved rounds.
+ */
+import type { ContenderId } from '../contenders.ts';
+import type { Plan } from '../plan.ts';
+import type { GemmReply } from '../protocol.ts';
+import type { GemmResult, GemmRow, Ratio } from '../results.ts';
+import { log, type Session } from '../session.ts';
+import { measured, roundRatios } from '../stats.ts';
+
+/** Contenders of the GEMM section (brain.js has no GEMM). */
+export function gemmContenders(plan: Plan): ContenderId[] {
+  return [
+    'ours-wasm2',
+    'ours-wasm1',
+    'ours-wasm1-simd128',
+    'ours-js',
+    'torch-2',
+    'torch-1',
+    'tfjs-wasm',
+    ...(plan.tfjsCpu ? (['tfjs-cpu'] as const) : []),
+  ];
+}
+
+/** Pairs whose per-round ratios the table shows. */
+const pairs: [string, string][] = [
+  ['ours-wasm2', 'ours-wasm1'],
+  ['ours-wasm1', 'torch-1'],
+  ['ours-wasm2', 'torch-2'],
+  ['ours-wasm1', 'tfjs-wasm'],
+  ['ours-wasm1', 'ours-wasm1-simd128'],
+];
+
+export function ratiosOf(values: Record<string, (number | undefined)[]>, want: [string, string][]): Ratio[] {
+  const out: Ratio[] = [];
+  for (const [a, b] of want) {
+    const va = values[a];
+    const vb = values[b];
+    if (!va || !vb) continue;
+    const r = roundRatios(va, vb);
+    if (r.ratios.length > 0) out.push({ a, b, median: r.median, ratios: r.ratios });
+  }
+  return out;
+}
+
+export async function runGemm(session: Session, plan: Plan): Promise<GemmResult> {
+  const rows: GemmRow[] = [];
+  for (const shape of plan.gemmShapes) {
+    const flops = 2 * shape.m * shape.n * shape.k;
+    // TF.js's cpu backend needs seconds per 1024³ call; it adds nothing there.
+    const ids = session.available().filter((id) => !(id === 'tfjs-cpu' && flops > 2 * 512 ** 3));
+    log(`gemm ${shape.name} [${shape.form} m=${shape.m} n=${shape.n} k=${shape.k}]`);
+    const values = await session.rounds(ids, plan.gemmRounds, async (id) => {
+      const r = await session.request<GemmReply>(id, { op: 'gemm', ...shape, minSeconds: plan.gemmSeconds });
+      return (flops * r.calls) / r.seconds / 1e9;
+    });
+    const gflops = Object.fromEntries(Object.entries(values).map(([id, v]) => [id, measured(v)]));
+    log(
+      `  ${Object.entries(gflops)
+        .map(([id, m]) => `${id} ${m.median.toFixed(1)}`)
+        .join(', ')}`,
+    );
+    rows.push({ ...shape, gflops, ratios: ratiosOf(values, pairs) });
+  }
+  return { rows };
+}

@@ -1,0 +1,76 @@
+/**
+ * The issue's performance targets, checked against one run's results.
+ */
+import type { BenchResults, Ratio, TargetCheck } from './results.ts';
+
+function ratio(list: readonly Ratio[] | undefined, a: string | null, b: string): number | null {
+  const r = list?.find((x) => x.a === a && x.b === b);
+  return r && Number.isFinite(r.median) ? r.median : null;
+}
+
+function check(target: string, value: number | null, threshold: number, atMost = false): TargetCheck {
+  return {
+    target,
+    value,
+    threshold,
+    direction: atMost ? 'atMost' : 'atLeast',
+    met: value === null ? null : atMost ? value <= threshold : value >= threshold,
+  };
+}
+
+/** Targets: LSTM train ≥ 0.7× and inference ≥ 0.6× PyTorch's best 2-core setting, ≥ 40× TF.js wasm; GEMM
+ * ≥ 40 GFLOP/s on one core and ≥ 1.7× that on two; sampling ≤ 50 µs per character. */
+export function checkTargets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  const lstm = r.lstm;
+  if (lstm) {
+    out.push(
+      check(
+        'LSTM train, ours 2 threads / PyTorch 2-core',
+        ratio(lstm.ratios.train, 'ours-wasm2', 'torch-2'),
+        0.7,
+      ),
+    );
+    out.push(
+      check(
+        `LSTM inference, ours best (${lstm.best}) / PyTorch 2-core`,
+        ratio(lstm.ratios.infer, lstm.best, 'torch-2'),
+        0.6,
+      ),
+    );
+    out.push(
+      check(
+        `LSTM train, ours best (${lstm.best}) / TF.js wasm`,
+        ratio(lstm.ratios.train, lstm.best, 'tfjs-wasm'),
+        40,
+      ),
+    );
+  }
+  const rows = r.gemm?.rows ?? [];
+  const big =
+    rows.find((x) => x.name === '1024³') ?? rows.find((x) => x.form === 'nn' && x.m === x.n && x.n === x.k);
+  if (big) {
+    const one = big.gflops['ours-wasm1']?.median;
+    out.push(
+      check(
+        `GEMM ${big.name} GFLOP/s, ours 1 thread`,
+        one !== undefined && Number.isFinite(one) ? one : null,
+        40,
+      ),
+    );
+    out.push(
+      check(
+        `GEMM ${big.name}, ours 2 threads / 1 thread`,
+        ratio(big.ratios, 'ours-wasm2', 'ours-wasm1'),
+        1.7,
+      ),
+    );
+  }
+  if (r.sample) {
+    const ours = ['ours-wasm1', 'ours-wasm2']
+      .map((id) => r.sample!.usPerChar[id]?.median)
+      .filter((x): x is number => x !== undefined && Number.isFinite(x));
+    out.push(check('sampling µs/char, ours best', ours.length ? Math.min(...ours) : null, 50, true));
+  }
+  return out;
+}

@@ -1,0 +1,436 @@
+// Matrix products C = (acc ? C : 0) + op(A)·op(B), float32, row-major, byte pointers.
+//
+// Every export computes the block C[i0:i1, j0:j1] only, so threads can split the output; the value of
+// an element never depends on how the output was split (same k blocking, same summation order), so a
+// product is bit-identical whether one thread or several computed it.
+//
+// `nn` and `tn` share one path: B is packed into panels of 8 columns (contiguous, zero-padded), then a
+// 4x8 register tile streams A by splatting one float per row and k step (A's row and k strides are
+// parameters, which is all that differs between A[m,k] and A[k,m]ᵀ). Packing avoids the cache-set
+// conflicts of walking B's rows with a power-of-two stride.
+//
+// `nt` is dot-product shaped: rows of A and rows of B are both contiguous in k, so a 4x2 tile keeps
+// eight 4-lane partial sums and reduces them at the end; no packing, which matters for the recurrent
+// step (W_hh is re-read every time step) and for batch-1 sampling.
+import { madd } from './simd';
+
+/** k is processed in blocks of KC so a packed B panel (KC x 8 floats, 8 KiB) stays in L1. */
+const KC: i32 = 256;
+/** Columns packed at once: KC x NC floats = 256 KiB of scratch per thread. */
+const NC: i32 = 256;
+/** Rows of A packed at once (KC x MC floats = 64 KiB, stays in L2 while every B panel passes by). */
+const MC: i32 = 64;
+
+const PACK_B_BYTES: i32 = KC * NC * 4;
+const PACK_A_BYTES: i32 = KC * MC * 4;
+
+/** Bytes of scratch a thread must pass as `pack` to gemm_nn_tn (packed B, packed A, a spill tile). */
+export function gemm_scratch_bytes(): i32 {
+  return PACK_B_BYTES + PACK_A_BYTES + 4 * 8 * 4;
+}
+
+/**
+ * Packs B[0:kc, 0:nc] (row stride ldb bytes) into panels of 8 columns: panel q holds kc rows of 8
+ * contiguous floats, columns past nc zero.
+ */
+function packB(b: usize, ldb: usize, kc: i32, nc: i32, dst: usize): void {
+  for (let q = 0; q < nc; q += 8) {
+    let src = b + (<usize>q << 2);
+    let d = dst + <usize>q * <usize>kc * 4;
+    const w = min(8, nc - q);
+    if (w == 8) {
+      for (let p = 0; p < kc; p++) {
+        v128.store(d, v128.load(src));
+        v128.store(d, v128.load(src, 16), 16);
+        src += ldb;
+        d += 32;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let c = 0; c < 8; c++) {
+          store<f32>(d + (<usize>c << 2), c < w ? load<f32>(src + (<usize>c << 2)) : 0);
+        }
+        src += ldb;
+        d += 32;
+      }
+    }
+  }
+}
+
+/**
+ * Packs op(A)[0:mc, 0:kc] into groups of 4 rows: group g holds kc steps of the 4 rows' values (16 bytes
+ * per step), rows past mc zero. op(A)(i,p) is at a + i·ars + p·aks; the two layouts that occur get a
+ * vector path: `tn` (ars = 4: the 4 values are contiguous) and `nn` (aks = 4: 4x4 transposes).
+ */
+function packA(a: usize, ars: usize, aks: usize, mc: i32, kc: i32, dst: usize): void {
+  for (let g = 0; g < mc; g += 4) {
+    const rows = min(4, mc - g);
+    const src = a + <usize>g * ars;
+    let d = dst + <usize>g * <usize>kc * 4;
+    if (rows == 4 && ars == 4) {
+      let s = src;
+      for (let p = 0; p < kc; p++) {
+        v128.store(d, v128.load(s));
+        s += aks;
+        d += 16;
+      }
+    } else if (rows == 4 && aks == 4) {
+      const r1 = src + ars;
+      const r2 = src + 2 * ars;
+      const r3 = src + 3 * ars;
+      const kv = <usize>(kc & ~3) << 2;
+      let o: usize = 0;
+      for (; o < kv; o += 16) {
+        const v0 = v128.load(src + o);
+        const v1 = v128.load(r1 + o);
+        const v2 = v128.load(r2 + o);
+        const v3 = v128.load(r3 + o);
+        const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+        const t2 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
+        const t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+        v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+        v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
+        v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
+        v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
+        d += 64;
+      }
+      const kb = <usize>kc << 2;
+      for (; o < kb; o += 4) {
+        let v = v128.load32_zero(src + o);
+        v = v128.load32_lane(r1 + o, v, 1);
+        v = v128.load32_lane(r2 + o, v, 2);
+        v128.store(d, v128.load32_lane(r3 + o, v, 3));
+        d += 16;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let r = 0; r < 4; r++) {
+          store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(src + <usize>r * ars + <usize>p * aks) : 0);
+        }
+        d += 16;
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function storeRow(c: usize, lo: v128, hi: v128, loadC: bool): void {
+  if (loadC) {
+    v128.store(c, f32x4.add(v128.load(c), lo));
+    v128.store(c, f32x4.add(v128.load(c, 16), hi), 16);
+  } else {
+    v128.store(c, lo);
+    v128.store(c, hi, 16);
+  }
+}
+
+/**
+ * One 4x8 tile of C from a packed A group `ap` (kc steps of 4 floats) and a packed B panel `bp` (kc
+ * steps of 8). Only rows < `rows` and columns < `cols` are stored.
+ */
+function tile4x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, rows: i32, cols: i32, loadC: bool, spill: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let a = ap;
+  let b = bp;
+  // two k steps per iteration (fewer pointer updates), then the odd one
+  const end2 = ap + (<usize>(kc & ~1) << 4);
+  while (a < end2) {
+    let b0 = v128.load(b);
+    let b1 = v128.load(b, 16);
+    let x = v128.load32_splat(a);
+    c00 = madd(x, b0, c00);
+    c01 = madd(x, b1, c01);
+    x = v128.load32_splat(a, 4);
+    c10 = madd(x, b0, c10);
+    c11 = madd(x, b1, c11);
+    x = v128.load32_splat(a, 8);
+    c20 = madd(x, b0, c20);
+    c21 = madd(x, b1, c21);
+    x = v128.load32_splat(a, 12);
+    c30 = madd(x, b0, c30);
+    c31 = madd(x, b1, c31);
+    b0 = v128.load(b, 32);
+    b1 = v128.load(b, 48);
+    x = v128.load32_splat(a, 16);
+    c00 = madd(x, b0, c00);
+    c01 = madd(x, b1, c01);
+    x = v128.load32_splat(a, 20);
+    c10 = madd(x, b0, c10);
+    c11 = madd(x, b1, c11);
+    x = v128.load32_splat(a, 24);
+    c20 = madd(x, b0, c20);
+    c21 = madd(x, b1, c21);
+    x = v128.load32_splat(a, 28);
+    c30 = madd(x, b0, c30);
+    c31 = madd(x, b1, c31);
+    a += 32;
+    b += 64;
+  }
+  if (kc & 1) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let x = v128.load32_splat(a);
+    c00 = madd(x, b0, c00);
+    c01 = madd(x, b1, c01);
+    x = v128.load32_splat(a, 4);
+    c10 = madd(x, b0, c10);
+    c11 = madd(x, b1, c11);
+    x = v128.load32_splat(a, 8);
+    c20 = madd(x, b0, c20);
+    c21 = madd(x, b1, c21);
+    x = v128.load32_splat(a, 12);
+    c30 = madd(x, b0, c30);
+    c31 = madd(x, b1, c31);
+  }
+  if (rows == 4 && cols == 8) {
+    storeRow(c, c00, c01, loadC);
+    storeRow(c + ldc, c10, c11, loadC);
+    storeRow(c + 2 * ldc, c20, c21, loadC);
+    storeRow(c + 3 * ldc, c30, c31, loadC);
+    return;
+  }
+  v128.store(spill, c00);
+  v128.store(spill, c01, 16);
+  v128.store(spill, c10, 32);
+  v128.store(spill, c11, 48);
+  v128.store(spill, c20, 64);
+  v128.store(spill, c21, 80);
+  v128.store(spill, c30, 96);
+  v128.store(spill, c31, 112);
+  for (let r = 0; r < rows; r++) {
+    const cr = c + <usize>r * ldc;
+    const sr = spill + (<usize>r << 5);
+    for (let j = 0; j < cols; j++) {
+      const o = <usize>j << 2;
+      const v = load<f32>(sr + o);
+      store<f32>(cr + o, loadC ? load<f32>(cr + o) + v : v);
+    }
+  }
+}
+
+/**
+ * C[i0:i1, j0:j1] of C = (acc ? C : 0) + op(A)·B with B [k,n] (row stride ldb floats), C row stride
+ * ldc floats, and op(A)(i,p) at a + i·ars + p·aks bytes: (ars, aks) = (4k, 4) for `nn`, (4, 4m) for
+ * `tn`. `pack` is gemm_scratch_bytes() bytes private to the calling thread.
+ */
+export function gemm_nn_tn(
+  a: usize, ars: usize, aks: usize, b: usize, ldb: i32, c: usize, ldc: i32, k: i32, acc: bool,
+  i0: i32, i1: i32, j0: i32, j1: i32, pack: usize,
+): void {
+  const packA_ = pack + <usize>PACK_B_BYTES;
+  const spill = packA_ + <usize>PACK_A_BYTES;
+  const ldcb = <usize>ldc << 2;
+  const ldbb = <usize>ldb << 2;
+  if (k == 0) {
+    if (!acc) {
+      for (let i = i0; i < i1; i++) memory.fill(c + <usize>i * ldcb + (<usize>j0 << 2), 0, <usize>(j1 - j0) << 2);
+    }
+    return;
+  }
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    const loadC = acc || pc > 0;
+    for (let jc = j0; jc < j1; jc += NC) {
+      const nc = min(NC, j1 - jc);
+      packB(b + <usize>pc * ldbb + (<usize>jc << 2), ldbb, kc, nc, pack);
+      for (let ic = i0; ic < i1; ic += MC) {
+        const mc = min(MC, i1 - ic);
+        packA(a + <usize>ic * ars + <usize>pc * aks, ars, aks, mc, kc, packA_);
+        for (let q = 0; q < nc; q += 8) {
+          const cols = min(8, nc - q);
+          const bp = pack + <usize>q * <usize>kc * 4;
+          const cq = c + (<usize>(jc + q) << 2);
+          for (let g = 0; g < mc; g += 4) {
+            tile4x8(
+              packA_ + <usize>g * <usize>kc * 4, bp, kc,
+              cq + <usize>(ic + g) * ldcb, ldcb, min(4, mc - g), cols, loadC, spill,
+            );
+          }
+        }
+      }
+    }
+  }
+}
+
+/** [Σa, Σb, Σc, Σd] with each sum taken as (x0 + x2) + (x1 + x3), the same in every tile shape. */
+// @ts-ignore: decorator
+@inline function reduce4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 1, 5), v128.shuffle<f32>(a, b, 2, 6, 3, 7));
+  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 1, 5), v128.shuffle<f32>(c, d, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
+}
+
+// @ts-ignore: decorator
+@inline function storeLanes(c: usize, stride: usize, v: v128, n: i32, loadC: bool): void {
+  let x = f32x4.extract_lane(v, 0);
+  store<f32>(c, loadC ? load<f32>(c) + x : x);
+  if (n > 1) {
+    x = f32x4.extract_lane(v, 1);
+    store<f32>(c + stride, loadC ? load<f32>(c + stride) + x : x);
+  }
+  if (n > 2) {
+    x = f32x4.extract_lane(v, 2);
+    store<f32>(c + 2 * stride, loadC ? load<f32>(c + 2 * stride) + x : x);
+  }
+  if (n > 3) {
+    x = f32x4.extract_lane(v, 3);
+    store<f32>(c + 3 * stride, loadC ? load<f32>(c + 3 * stride) + x : x);
+  }
+}
+
+/** Gathers element p of four rows (stride bytes apart) into one vector. */
+// @ts-ignore: decorator
+@inline function gather4(p: usize, stride: usize): v128 {
+  let v = v128.load32_zero(p);
+  v = v128.load32_lane(p + stride, v, 1);
+  v = v128.load32_lane(p + 2 * stride, v, 2);
+  return v128.load32_lane(p + 3 * stride, v, 3);
+}
+
+/**
+ * C[i..i+4, j..j+2] = Σ_p A[i+r, p]·B[j+s, p]. A rows at `a` (stride lda bytes), B rows at `b`
+ * (stride ldb bytes); rows/cols beyond the valid ones re-read the first and are not stored.
+ */
+function tileNt4x2(
+  a: usize, lda: usize, b: usize, ldb: usize, k: i32, c: usize, ldc: usize, rows: i32, cols: i32, loadC: bool,
+): void {
+  const a0 = a;
+  const a1 = a + (rows > 1 ? lda : 0);
+  const a2 = a + (rows > 2 ? 2 * lda : 0);
+  const a3 = a + (rows > 3 ? 3 * lda : 0);
+  const b0 = b;
+  const b1 = cols > 1 ? b + ldb : b;
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  // eight k per iteration (the second four through immediate offsets), then four, then the tail
+  const k8 = <usize>(k & ~7) << 2;
+  let o: usize = 0;
+  for (; o < k8; o += 32) {
+    const pa0 = a0 + o;
+    const pa1 = a1 + o;
+    const pa2 = a2 + o;
+    const pa3 = a3 + o;
+    const pb0 = b0 + o;
+    const pb1 = b1 + o;
+    let y0 = v128.load(pb0);
+    let y1 = v128.load(pb1);
+    let x = v128.load(pa0);
+    c00 = madd(x, y0, c00);
+    c01 = madd(x, y1, c01);
+    x = v128.load(pa1);
+    c10 = madd(x, y0, c10);
+    c11 = madd(x, y1, c11);
+    x = v128.load(pa2);
+    c20 = madd(x, y0, c20);
+    c21 = madd(x, y1, c21);
+    x = v128.load(pa3);
+    c30 = madd(x, y0, c30);
+    c31 = madd(x, y1, c31);
+    y0 = v128.load(pb0, 16);
+    y1 = v128.load(pb1, 16);
+    x = v128.load(pa0, 16);
+    c00 = madd(x, y0, c00);
+    c01 = madd(x, y1, c01);
+    x = v128.load(pa1, 16);
+    c10 = madd(x, y0, c10);
+    c11 = madd(x, y1, c11);
+    x = v128.load(pa2, 16);
+    c20 = madd(x, y0, c20);
+    c21 = madd(x, y1, c21);
+    x = v128.load(pa3, 16);
+    c30 = madd(x, y0, c30);
+    c31 = madd(x, y1, c31);
+  }
+  if (k & 4) {
+    const y0 = v128.load(b0 + o);
+    const y1 = v128.load(b1 + o);
+    let x = v128.load(a0 + o);
+    c00 = madd(x, y0, c00);
+    c01 = madd(x, y1, c01);
+    x = v128.load(a1 + o);
+    c10 = madd(x, y0, c10);
+    c11 = madd(x, y1, c11);
+    x = v128.load(a2 + o);
+    c20 = madd(x, y0, c20);
+    c21 = madd(x, y1, c21);
+    x = v128.load(a3 + o);
+    c30 = madd(x, y0, c30);
+    c31 = madd(x, y1, c31);
+    o += 16;
+  }
+  // column s of the tile, lanes = rows
+  let s0 = reduce4(c00, c10, c20, c30);
+  let s1 = reduce4(c01, c11, c21, c31);
+  const kb = <usize>k << 2;
+  for (; o < kb; o += 4) {
+    const x = v128.load32_zero(a0 + o);
+    const ac = v128.load32_lane(a3 + o, v128.load32_lane(a2 + o, v128.load32_lane(a1 + o, x, 1), 2), 3);
+    s0 = madd(ac, v128.load32_splat(b0 + o), s0);
+    s1 = madd(ac, v128.load32_splat(b1 + o), s1);
+  }
+  storeLanes(c, ldc, s0, rows, loadC);
+  if (cols > 1) storeLanes(c + 4, ldc, s1, rows, loadC);
+}
+
+/** C[i, j..j+4] = Σ_p A[i, p]·B[j+s, p], for rows left over below a multiple of four. */
+function tileNt1x4(a: usize, b: usize, ldb: usize, k: i32, c: usize, cols: i32, loadC: bool): void {
+  let b0 = b;
+  let b1 = cols > 1 ? b + ldb : b;
+  let b2 = cols > 2 ? b + 2 * ldb : b;
+  let b3 = cols > 3 ? b + 3 * ldb : b;
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  const end4 = a + (<usize>(k & ~3) << 2);
+  while (a < end4) {
+    const x = v128.load(a);
+    c0 = madd(x, v128.load(b0), c0);
+    c1 = madd(x, v128.load(b1), c1);
+    c2 = madd(x, v128.load(b2), c2);
+    c3 = madd(x, v128.load(b3), c3);
+    a += 16;
+    b0 += 16;
+    b1 += 16;
+    b2 += 16;
+    b3 += 16;
+  }
+  let s = reduce4(c0, c1, c2, c3);
+  const tail = <usize>(k & 3) << 2;
+  for (let o: usize = 0; o < tail; o += 4) {
+    const bc = v128.load32_lane(b3 + o, v128.load32_lane(b2 + o, v128.load32_lane(b1 + o, v128.load32_zero(b0 + o), 1), 2), 3);
+    s = madd(v128.load32_splat(a + o), bc, s);
+  }
+  storeLanes(c, 4, s, cols, loadC);
+}
+
+/**
+ * C[i0:i1, j0:j1] of C = (acc ? C : 0) + A·Bᵀ with A [m,k], B [n,k], C row stride ldc floats.
+ * Rows are swept in blocks sized so the A rows in use stay in L2 while B's rows stream once per block.
+ * Splits of the row range should be multiples of 4 to keep the tiling (and so the bits) the same.
+ */
+export function gemm_nt(a: usize, b: usize, c: usize, ldc: i32, k: i32, acc: bool, i0: i32, i1: i32, j0: i32, j1: i32): void {
+  const kb = <usize>k << 2;
+  const ldcb = <usize>ldc << 2;
+  // rows per block: ~96 KiB of A
+  const mb = max(4, (24576 / max(k, 1)) & ~3);
+  const iv = i0 + ((i1 - i0) & ~3);
+  for (let ib = i0; ib < iv; ib += mb) {
+    const ie = min(ib + mb, iv);
+    for (let j = j0; j < j1; j += 2) {
+      const cols = min(2, j1 - j);
+      const bj = b + <usize>j * kb;
+      for (let i = ib; i < ie; i += 4) {
+        tileNt4x2(a + <usize>i * kb, kb, bj, kb, k, c + <usize>i * ldcb + (<usize>j << 2), ldcb, 4, cols, acc);
+      }
+    }
+  }
+  for (let i = iv; i < i1; i++) {
+    for (let j = j0; j < j1; j += 4) {
+      tileNt1x4(a + <usize>i * kb, b + <usize>j * kb, kb, k, c + <usize>i * ldcb + (<usize>j << 2), min(4, j1 - j), acc);
+    }
+  }
+}

@@ -1,0 +1,295 @@
+/**
+ * `Kernels` on the WebAssembly SIMD module (asm/), optionally with worker threads for the big GEMMs.
+ *
+ * Arrays that live in the backend's shared memory (allocated through {@link WasmKernels.allocator}) are
+ * used in place; any other Float32Array is copied into a scratch block for the call (and copied back if
+ * the kernel writes it). Big GEMMs are split along the larger output dimension between the caller and
+ * the workers; each part computes its block of C with the same blocking, so the bits do not depend on the
+ * number of threads.
+ */
+import { OptionError, ShapeError } from '../../errors.ts';
+import type { Allocator } from '../../memory.ts';
+import type { GemmForm, Kernels } from '../types.ts';
+import { WasmHeap, type WasmHeapStats } from './wasm-heap.ts';
+import { compileKernelModule, type KernelExports } from './wasm-module.ts';
+import { createWorkerPool, Op, type WorkerPool } from './worker-pool.ts';
+
+/** Options of {@link createWasmKernels}; every field has a default. */
+export interface WasmKernelOptions {
+  /** Threads for big GEMMs, counting the caller's (1 = no workers). Default 1. Node only above 1. */
+  threads?: number;
+  /** Use relaxed-SIMD fused multiply-add when the engine supports it. Default true. */
+  relaxedSimd?: boolean;
+  /** Use a shared memory when the engine has one (needed for threads and for tensors in place). Default true. */
+  sharedMemory?: boolean;
+  /** MiB that live tensors may hold in wasm memory before new ones become ordinary arrays. Default 1024. */
+  tensorBudgetMiB?: number;
+  /** How long a waiting thread spins before blocking, µs. Default 50. */
+  spinMicros?: number;
+  /** Smallest GEMM (m·n·k multiply-adds) that is split across threads. Default 131072. */
+  parallelMinMacs?: number;
+}
+
+/** The wasm kernels plus what the backend needs to manage them. */
+export interface WasmKernels extends Kernels {
+  /** Whether the module uses relaxed-SIMD FMA. */
+  readonly relaxedSimd: boolean;
+  /** Whether the memory is shared (tensors can live in it; threads possible). */
+  readonly sharedMemory: boolean;
+  /** An `allocF32` allocator placing tensors in this backend's memory; null without shared memory. */
+  readonly allocator: Allocator | null;
+  /** True when `arr` lives in this backend's memory (used in place, no copy). */
+  owns(arr: Float32Array): boolean;
+  /** Memory counters. */
+  memoryStats(): WasmHeapStats;
+  /** Ends the worker threads; the kernels keep working on the caller's thread only. Idempotent. */
+  dispose(): void;
+}
+
+const defaults: Required<WasmKernelOptions> = {
+  threads: 1,
+  relaxedSimd: true,
+  sharedMemory: true,
+  tensorBudgetMiB: 1024,
+  spinMicros: 50,
+  parallelMinMacs: 131072,
+};
+
+/** Pending copy-back of one argument that did not live in wasm memory. */
+interface Staged {
+  arr: Float32Array;
+  ptr: number;
+  n: number;
+  writeBack: boolean;
+}
+
+function need(what: string, arr: Float32Array, n: number): void {
+  if (arr.length < n) throw new ShapeError(what, `at least ${n} elements`, `${arr.length}`);
+}
+
+function checkDims(what: string, dims: Record<string, number>): void {
+  for (const [name, v] of Object.entries(dims)) {
+    if (!Number.isInteger(v) || v < 0) throw new ShapeError(`${what} ${name}`, 'a non-negative integer', `${v}`);
+  }
+}
+
+/**
+ * Splits [0, total) into at most `parts` ranges whose inner boundaries are multiples of `align`.
+ * Returns the boundaries (length = ranges + 1).
+ */
+function split(total: number, parts: number, align: number): number[] {
+  const units = Math.ceil(total / align);
+  const p = Math.max(1, Math.min(parts, units));
+  const bounds = [0];
+  for (let i = 1; i < p; i++) bounds.push(Math.min(total, Math.round((units * i) / p) * align));
+  bounds.push(total);
+  return bounds;
+}
+
+/**
+ * Compiles the module, creates the memory and (for threads > 1) the worker pool. Throws an OptionError
+ * when the engine lacks WebAssembly SIMD, or when threads > 1 cannot be had (no shared memory or no
+ * worker_threads).
+ */
+export async function createWasmKernels(options: WasmKernelOptions = {}): Promise<WasmKernels> {
+  const o = { ...defaults, ...options };
+  if (!Number.isInteger(o.threads) || o.threads < 1) {
+    throw new OptionError('wasm kernels threads', 'an integer >= 1', `${o.threads}`);
+  }
+  const compiled = await compileKernelModule({ relaxedSimd: o.relaxedSimd, shared: o.sharedMemory || o.threads > 1 });
+  if (!compiled) throw new OptionError('wasm backend', 'an engine with WebAssembly SIMD', 'no SIMD support');
+  if (o.threads > 1 && !compiled.shared) {
+    throw new OptionError('wasm kernels threads', '1 (this engine has no shared WebAssembly memory)', `${o.threads}`);
+  }
+  const heap = new WasmHeap({
+    shared: compiled.shared,
+    tensorBudgetBytes: o.tensorBudgetMiB * 2 ** 20,
+    initialBytes: 16 * 2 ** 20,
+  });
+  const instance = await WebAssembly.instantiate(compiled.module, { env: { memory: heap.memory } });
+  const x = instance.exports as unknown as KernelExports;
+  const packBytes = x.gemm_scratch_bytes();
+  /** Per-thread packing scratch: [0] is the caller's, [w + 1] worker w's. */
+  const packs = Array.from({ length: o.threads }, () => heap.alloc(packBytes));
+  let pool: WorkerPool | null = null;
+  if (o.threads > 1) {
+    try {
+      pool = await createWorkerPool(compiled, heap.memory, { workers: o.threads - 1, spinMicros: o.spinMicros });
+    } catch (e) {
+      throw new OptionError('wasm kernels threads', '1 (worker_threads unavailable here)', `${o.threads}: ${e}`);
+    }
+  }
+  let threads = o.threads;
+
+  // Argument staging. Calls never nest, so one list serves every call.
+  const staged: Staged[] = [];
+  let stagedCount = 0;
+  const stage = (arr: Float32Array, n: number, copyIn: boolean, writeBack: boolean): number => {
+    if (heap.owns(arr)) return arr.byteOffset;
+    const ptr = heap.alloc(n * 4);
+    if (copyIn) heap.view().set(n === arr.length ? arr : arr.subarray(0, n), ptr >>> 2);
+    let s = staged[stagedCount];
+    if (!s) {
+      s = { arr, ptr, n, writeBack };
+      staged.push(s);
+    } else {
+      s.arr = arr;
+      s.ptr = ptr;
+      s.n = n;
+      s.writeBack = writeBack;
+    }
+    stagedCount++;
+    return ptr;
+  };
+  const inp = (arr: Float32Array, n: number): number => stage(arr, n, true, false);
+  const out = (arr: Float32Array, n: number): number => stage(arr, n, false, true);
+  const inout = (arr: Float32Array, n: number): number => stage(arr, n, true, true);
+  const unstage = (): void => {
+    if (stagedCount === 0) return;
+    const mem = heap.view();
+    for (let i = 0; i < stagedCount; i++) {
+      const s = staged[i]!;
+      if (s.writeBack) s.arr.set(mem.subarray(s.ptr >>> 2, (s.ptr >>> 2) + s.n));
+      heap.free(s.ptr, s.n * 4);
+      s.arr = mem; // drop the reference to the caller's array
+    }
+    stagedCount = 0;
+  };
+  const call = (body: () => void): void => {
+    try {
+      body();
+    } finally {
+      unstage();
+    }
+  };
+
+  const gemm = (form: GemmForm, m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array, accumulate: boolean): void => {
+    checkDims('gemm', { m, n, k });
+    need(`gemm ${form} A`, a, m * k);
+    need(`gemm ${form} B`, b, k * n);
+    need(`gemm ${form} C`, c, m * n);
+    if (m === 0 || n === 0) return;
+    call(() => {
+      const pa = inp(a, m * k);
+      const pb = inp(b, k * n);
+      const pc = accumulate ? inout(c, m * n) : out(c, m * n);
+      const acc = accumulate ? 1 : 0;
+      const parts = pool && m * n * k >= o.parallelMinMacs ? threads : 1;
+      const byRows = m > n;
+      const bounds = parts > 1 ? split(byRows ? m : n, parts, byRows ? 4 : 8) : [0, byRows ? m : n];
+      const runPart = (w: number, p: number): void => {
+        const lo = bounds[p]!;
+        const hi = bounds[p + 1]!;
+        const i0 = byRows ? lo : 0;
+        const i1 = byRows ? hi : m;
+        const j0 = byRows ? 0 : lo;
+        const j1 = byRows ? n : hi;
+        if (form === 'nt') {
+          const args = [pa, pb, pc, n, k, acc, i0, i1, j0, j1];
+          if (w < 0) x.gemm_nt(pa, pb, pc, n, k, acc, i0, i1, j0, j1);
+          else pool!.start(w, Op.gemmNt, args);
+        } else {
+          const ars = form === 'nn' ? 4 * k : 4;
+          const aks = form === 'nn' ? 4 : 4 * m;
+          if (w < 0) x.gemm_nn_tn(pa, ars, aks, pb, n, pc, n, k, acc, i0, i1, j0, j1, packs[0]!);
+          else pool!.start(w, Op.gemmNnTn, [pa, ars, aks, pb, n, pc, n, k, acc, i0, i1, j0, j1, packs[w + 1]!]);
+        }
+      };
+      const ranges = bounds.length - 1;
+      for (let p = 1; p < ranges; p++) runPart(p - 1, p);
+      try {
+        runPart(-1, 0);
+      } finally {
+        if (ranges > 1) pool!.wait();
+      }
+    });
+  };
+
+  return {
+    name: pool ? 'wasm-threads' : 'wasm',
+    get threads() {
+      return threads;
+    },
+    relaxedSimd: compiled.relaxedSimd,
+    sharedMemory: compiled.shared,
+    allocator: compiled.shared ? heap.allocTensor : null,
+    owns: (arr) => heap.owns(arr),
+    memoryStats: () => heap.stats(),
+    dispose() {
+      pool?.dispose();
+      pool = null;
+      threads = 1;
+    },
+    gemm,
+    addBias(rows, cols, y, bias) {
+      checkDims('addBias', { rows, cols });
+      need('addBias y', y, rows * cols);
+      need('addBias bias', bias, cols);
+      call(() => x.add_bias(rows, cols, inout(y, rows * cols), inp(bias, cols)));
+    },
+    sumRows(rows, cols, xs, outArr) {
+      checkDims('sumRows', { rows, cols });
+      need('sumRows x', xs, rows * cols);
+      need('sumRows out', outArr, cols);
+      call(() => x.sum_rows(rows, cols, inp(xs, rows * cols), inout(outArr, cols)));
+    },
+    lstmForward(b, h, gates, cPrev, c, tanhC, hOut) {
+      checkDims('lstmForward', { b, h });
+      const n = b * h;
+      need('lstmForward gates', gates, 4 * n);
+      need('lstmForward cPrev', cPrev, n);
+      need('lstmForward c', c, n);
+      need('lstmForward tanhC', tanhC, n);
+      need('lstmForward h', hOut, n);
+      call(() => x.lstm_forward(b, h, inout(gates, 4 * n), inp(cPrev, n), out(c, n), out(tanhC, n), out(hOut, n)));
+    },
+    lstmBackward(b, h, gates, cPrev, tanhC, dh, dc, dGates) {
+      checkDims('lstmBackward', { b, h });
+      const n = b * h;
+      need('lstmBackward gates', gates, 4 * n);
+      need('lstmBackward cPrev', cPrev, n);
+      need('lstmBackward tanhC', tanhC, n);
+      need('lstmBackward dh', dh, n);
+      need('lstmBackward dc', dc, n);
+      need('lstmBackward dGates', dGates, 4 * n);
+      call(() =>
+        x.lstm_backward(b, h, inp(gates, 4 * n), inp(cPrev, n), inp(tanhC, n), inp(dh, n), inout(dc, n), out(dGates, 4 * n)),
+      );
+    },
+    gruForward(b, h, xg, hg, hPrev, hOut, saved) {
+      checkDims('gruForward', { b, h });
+      const n = b * h;
+      need('gruForward xg', xg, 3 * n);
+      need('gruForward hg', hg, 3 * n);
+      need('gruForward hPrev', hPrev, n);
+      need('gruForward h', hOut, n);
+      need('gruForward saved', saved, 4 * n);
+      call(() => x.gru_forward(b, h, inp(xg, 3 * n), inp(hg, 3 * n), inp(hPrev, n), out(hOut, n), out(saved, 4 * n)));
+    },
+    gruBackward(b, h, saved, hPrev, dh, dxg, dhg, dhPrev) {
+      checkDims('gruBackward', { b, h });
+      const n = b * h;
+      need('gruBackward saved', saved, 4 * n);
+      need('gruBackward hPrev', hPrev, n);
+      need('gruBackward dh', dh, n);
+      need('gruBackward dxg', dxg, 3 * n);
+      need('gruBackward dhg', dhg, 3 * n);
+      need('gruBackward dhPrev', dhPrev, n);
+      call(() =>
+        x.gru_backward(b, h, inp(saved, 4 * n), inp(hPrev, n), inp(dh, n), out(dxg, 3 * n), out(dhg, 3 * n), out(dhPrev, n)),
+      );
+    },
+    tanh(n, xs, y) {
+      checkDims('tanh', { n });
+      need('tanh x', xs, n);
+      need('tanh y', y, n);
+      call(() => x.tanh_f32(n, inp(xs, n), out(y, n)));
+    },
+    sigmoid(n, xs, y) {
+      checkDims('sigmoid', { n });
+      need('sigmoid x', xs, n);
+      need('sigmoid y', y, n);
+      call(() => x.sigmoid_f32(n, inp(xs, n), out(y, n)));
+    },
+  };
+}

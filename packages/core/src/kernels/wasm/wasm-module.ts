@@ -1,0 +1,88 @@
+/**
+ * Picks and compiles the variant of the kernels module this engine can run: relaxed SIMD (FMA) where
+ * `WebAssembly.validate` accepts it, plain SIMD otherwise; a shared-memory import where shared memory
+ * exists (Node; browsers only when cross-origin isolated), an ordinary one otherwise.
+ */
+import { wasmBinaries } from './kernels-wasm.ts';
+
+/** Which variant was compiled. */
+export interface KernelModule {
+  readonly module: WebAssembly.Module;
+  /** The module uses relaxed-SIMD fused multiply-add. */
+  readonly relaxedSimd: boolean;
+  /** The module imports a shared memory (so threads and in-place tensors are possible). */
+  readonly shared: boolean;
+}
+
+/** The exports of an instance (pointers are byte addresses; booleans are 0/1). */
+export interface KernelExports {
+  gemm_scratch_bytes(): number;
+  gemm_nn_tn(
+    a: number, ars: number, aks: number, b: number, ldb: number, c: number, ldc: number, k: number, acc: number,
+    i0: number, i1: number, j0: number, j1: number, pack: number,
+  ): void;
+  gemm_nt(a: number, b: number, c: number, ldc: number, k: number, acc: number, i0: number, i1: number, j0: number, j1: number): void;
+  lstm_forward(b: number, h: number, gates: number, cPrev: number, c: number, tanhC: number, hOut: number): void;
+  lstm_backward(b: number, h: number, gates: number, cPrev: number, tanhC: number, dh: number, dc: number, dGates: number): void;
+  gru_forward(b: number, h: number, xg: number, hg: number, hPrev: number, hOut: number, saved: number): void;
+  gru_backward(b: number, h: number, saved: number, hPrev: number, dh: number, dxg: number, dhg: number, dhPrev: number): void;
+  add_bias(rows: number, cols: number, y: number, bias: number): void;
+  sum_rows(rows: number, cols: number, x: number, out: number): void;
+  tanh_f32(n: number, x: number, y: number): void;
+  sigmoid_f32(n: number, x: number, y: number): void;
+}
+
+const decoded = new Map<keyof typeof wasmBinaries, Uint8Array<ArrayBuffer>>();
+
+function bytesOf(variant: keyof typeof wasmBinaries): Uint8Array<ArrayBuffer> {
+  let b = decoded.get(variant);
+  if (!b) {
+    const s = atob(wasmBinaries[variant]);
+    b = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+    decoded.set(variant, b);
+  }
+  return b;
+}
+
+function validates(variant: keyof typeof wasmBinaries): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(bytesOf(variant));
+  } catch {
+    return false;
+  }
+}
+
+/** Whether this engine can create a shared WebAssembly.Memory (Node; isolated browser pages). */
+export function sharedMemorySupported(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined' || typeof WebAssembly !== 'object') return false;
+  try {
+    const m = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    return m.buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the plain-SIMD module validates here (the minimum the wasm backend needs). */
+export function wasmSimdSupported(): boolean {
+  return validates('simd');
+}
+
+/** Whether relaxed SIMD validates here (Node 20 needs `--experimental-wasm-relaxed-simd`; Node 22+ has it). */
+export function relaxedSimdSupported(): boolean {
+  return validates('relaxed');
+}
+
+/**
+ * Compiles the best variant allowed by `want` (relaxed SIMD only if asked and supported; shared only if
+ * asked and supported). Returns null when the engine lacks WebAssembly SIMD.
+ */
+export async function compileKernelModule(want: { relaxedSimd: boolean; shared: boolean }): Promise<KernelModule | null> {
+  const shared = want.shared && sharedMemorySupported();
+  const relaxedSimd = want.relaxedSimd && validates(shared ? 'relaxedShared' : 'relaxed');
+  const variant = relaxedSimd ? (shared ? 'relaxedShared' : 'relaxed') : shared ? 'simdShared' : 'simd';
+  if (!validates(variant)) return null;
+  const module = await WebAssembly.compile(bytesOf(variant));
+  return { module, relaxedSimd, shared };
+}

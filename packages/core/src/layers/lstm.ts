@@ -1,0 +1,97 @@
+/**
+ * LSTM with PyTorch's equations, gate order and parameters (`torch.nn.LSTM`, batch-first):
+ *
+ *   i = σ(W_ii x + b_ii + W_hi h + b_hi)      f = σ(W_if x + b_if + W_hf h + b_hf)
+ *   g = tanh(W_ig x + b_ig + W_hg h + b_hg)   o = σ(W_io x + b_io + W_ho h + b_ho)
+ *   c' = f ⊙ c + i ⊙ g                        h' = o ⊙ tanh(c')
+ *
+ * `weight_ih_l{k}` is `[4H, I]` stacking (W_ii | W_if | W_ig | W_io), likewise `weight_hh`, `bias_*`.
+ */
+import type { Kernels } from '../kernels/types.ts';
+import { RecurrentLayer, type RecurrentOptions } from './recurrent.ts';
+import { CellRunner, type DirectionWeights, fit, type SweepScratch } from './recurrent-cell.ts';
+
+const EMPTY = new Float32Array(0);
+
+class LstmRunner extends CellRunner {
+  readonly carried = 2;
+  /** Pre-activations, activated in place by the step: (i, f, g, o) [total, 4H]. */
+  private gates: Float32Array = EMPTY;
+  /** tanh(c') [total, H]. */
+  private tanhC: Float32Array = EMPTY;
+
+  constructor(hidden: number, scratch: SweepScratch) {
+    super(hidden, scratch);
+    this.prev.push(EMPTY, EMPTY);
+    this.cur.push(EMPTY, EMPTY);
+  }
+
+  ensure(total: number): void {
+    const h = this.hidden;
+    this.gates = fit(this.gates, total * 4 * h);
+    this.tanhC = fit(this.tanhC, total * h);
+    for (let c = 0; c < 2; c++) {
+      this.prev[c] = fit(this.prev[c]!, total * h);
+      this.cur[c] = fit(this.cur[c]!, total * h);
+    }
+  }
+
+  project(k: Kernels, total: number, inSize: number, input: Float32Array, w: DirectionWeights): void {
+    const g = 4 * this.hidden;
+    k.gemm('nt', total, g, inSize, input, w.wIh.data, this.gates, false); // [total, 4H]
+    if (w.bIh) k.addBias(total, g, this.gates, w.bIh.data);
+    if (w.bHh) k.addBias(total, g, this.gates, w.bHh.data);
+  }
+
+  stepForward(k: Kernels, off: number, n: number, w: DirectionWeights): void {
+    const h = this.hidden;
+    const gates = this.gates.subarray(off * 4 * h);
+    k.gemm('nt', n, 4 * h, h, this.prev[0]!.subarray(off * h), w.wHh.data, gates, true);
+    const o = off * h;
+    k.lstmForward(
+      n,
+      h,
+      gates,
+      this.prev[1]!.subarray(o),
+      this.cur[1]!.subarray(o),
+      this.tanhC.subarray(o),
+      this.cur[0]!.subarray(o),
+    );
+  }
+
+  stepBackward(k: Kernels, off: number, n: number, w: DirectionWeights): void {
+    const h = this.hidden;
+    const o = off * h;
+    const dG = this.scratch.dA.subarray(off * 4 * h);
+    const [dh, dc] = this.scratch.carry;
+    k.lstmBackward(
+      n,
+      h,
+      this.gates.subarray(off * 4 * h),
+      this.prev[1]!.subarray(o),
+      this.tanhC.subarray(o),
+      dh,
+      dc,
+      dG,
+    );
+    k.gemm('nn', n, h, 4 * h, dG, w.wHh.data, dh, false); // dh_prev = dGates · W_hh
+  }
+
+  get dIh(): Float32Array {
+    return this.scratch.dA;
+  }
+
+  get dHh(): Float32Array {
+    return this.scratch.dA;
+  }
+}
+
+/**
+ * Long short-term memory layer stack (PyTorch `nn.LSTM` semantics, batch-first).
+ * State: `{ h, c }`, each `[L·D, B, H]`. See {@link RecurrentLayer} for forward/step and the parameters.
+ */
+export class LSTM extends RecurrentLayer {
+  constructor(options: RecurrentOptions) {
+    super(options, { kind: 'LSTM', gates: 4, cellState: true, runner: (h, s) => new LstmRunner(h, s) });
+  }
+}

@@ -1,0 +1,514 @@
+/**
+ * What RNN, LSTM and GRU share: options, PyTorch parameters, stacking, bidirectionality, variable
+ * lengths, inter-layer dropout, the time loop and its hand-written backward (BPTT).
+ *
+ * The batched formulation (also the fast path): per layer and direction the input projection of every
+ * time step is ONE GEMM (`[rows, I] · W_ihᵀ`), each step then does only the recurrent GEMM
+ * (`h_prev · W_hhᵀ`) and the fused cell kernel, and after the reverse sweep the weight gradients are
+ * again single large GEMMs over all steps (`dW_ih = dGatesᵀ · X`, `dW_hh = dGatesᵀ · H_prev`).
+ * A whole `forward` records one tape step whose closure runs that BPTT for every layer and direction.
+ *
+ * Variable lengths follow PyTorch's packed sequences: rows are processed in the packed layout of
+ * {@link PackedBatch} (no work on padding), padded outputs are 0, the final state of a row is taken at
+ * its last valid step, and the reverse direction starts there.
+ */
+import { fmtShape, OptionError, ShapeError } from '../errors.ts';
+import { kernels } from '../kernels/backend.ts';
+import type { Kernels } from '../kernels/types.ts';
+import { BaseModule } from '../module.ts';
+import { Rng } from '../rng.ts';
+import { Tape } from '../tape.ts';
+import { assertShape, Parameter, Tensor } from '../tensor.ts';
+import { PackedBatch } from './packed-batch.ts';
+import {
+  type CellRunner,
+  type CellSpec,
+  copyRange,
+  type DirectionWeights,
+  fit,
+  type RecurrentKind,
+  SweepScratch,
+} from './recurrent-cell.ts';
+
+export type { RecurrentKind } from './recurrent-cell.ts';
+
+/** Options shared by {@link RNN}, {@link LSTM} and {@link GRU} (PyTorch's constructor arguments). */
+export interface RecurrentOptions {
+  /** Features of each input step, I. */
+  inputSize: number;
+  /** Features of the hidden state, H. */
+  hiddenSize: number;
+  /** Stacked layers L; layer k > 0 reads layer k−1's output. Default 1. */
+  numLayers?: number;
+  /** Also run each layer from each sequence's end; outputs concatenate [forward, reverse]. Default false. */
+  bidirectional?: boolean;
+  /** Dropout probability on each layer's output except the last one's, in training only. In [0, 1). Default 0. */
+  dropout?: number;
+  /** Learn `bias_ih`/`bias_hh`. Default true. */
+  bias?: boolean;
+  /** Draws the initial weights, uniform(−1/√H, 1/√H) as PyTorch, and later the dropout masks. */
+  rng: Rng;
+}
+
+/**
+ * The recurrent state, `[L·D, B, H]` each (index = layer·D + direction, direction 1 = reverse).
+ * `c` is the LSTM cell state and is absent for RNN and GRU.
+ */
+export interface RecurrentState {
+  h: Tensor;
+  c?: Tensor;
+}
+
+/** Per-call options of {@link RecurrentLayer.forward}. */
+export interface RecurrentForwardOptions {
+  /** Valid steps of each batch row, each in [1, T]; omitted = all T. */
+  lengths?: Int32Array;
+  /** Initial state (e.g. carried from the previous batch); omitted = zeros. */
+  state?: RecurrentState;
+}
+
+/** Result of {@link RecurrentLayer.forward}. */
+export interface RecurrentOutput {
+  /** Top layer's hidden state at every step, `[B, T, D·H]` ([forward | reverse]); 0 past each row's length. */
+  output: Tensor;
+  /** Final state of every layer and direction, `[L·D, B, H]`, from each row's last valid step. */
+  state: RecurrentState;
+}
+
+/** Result of {@link RecurrentLayer.step}. */
+export interface RecurrentStepOutput {
+  /** The top layer's new hidden state `[B, H]` (the step's output). */
+  output: Tensor;
+  /** The new state of every layer `[L, B, H]`. */
+  state: RecurrentState;
+}
+
+/** A copy of `state` cut from every graph (truncated BPTT: carry the values, not the gradients). */
+export function detachState(state: RecurrentState): RecurrentState {
+  return state.c === undefined ? { h: state.h.detach() } : { h: state.h.detach(), c: state.c.detach() };
+}
+
+const EMPTY = new Float32Array(0);
+const EMPTY_MASK = new Uint8Array(0);
+const NO_GRAD = Tape.noGrad();
+const MAX_POOLED = 256;
+
+function positiveInt(what: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    throw new OptionError(what, 'a positive integer', String(v));
+  }
+  return v;
+}
+
+/** Everything one `forward` keeps until its backward: reused through a per-layer pool. */
+class Workspace {
+  plan: PackedBatch = new PackedBatch(0, 0);
+  readonly scratch = new SweepScratch();
+  readonly runners: CellRunner[];
+  /** Packed layer-0 input [total, I]. */
+  input: Float32Array = EMPTY;
+  /** Per layer: packed output [total, D·H] (after dropout below the top: the next layer's input). */
+  readonly outs: Float32Array[];
+  /** Per layer below the top: the dropout keep-mask of `outs`. */
+  readonly masks: Uint8Array[];
+  gradA: Float32Array = EMPTY;
+  gradB: Float32Array = EMPTY;
+
+  constructor(spec: CellSpec, hidden: number, layers: number, directions: number) {
+    this.runners = Array.from({ length: layers * directions }, () => spec.runner(hidden, this.scratch));
+    this.outs = Array.from({ length: layers }, () => EMPTY);
+    this.masks = Array.from({ length: layers }, () => EMPTY_MASK);
+  }
+}
+
+/**
+ * A stack of recurrent layers with PyTorch's semantics, parameters and initialisation (batch-first).
+ * Subclasses: {@link RNN}, {@link LSTM}, {@link GRU}.
+ *
+ * Parameters, in PyTorch's order and layout, for layer k and suffix `''`/`'_reverse'`:
+ * `weight_ih_l{k} [G·H, I_k]`, `weight_hh_l{k} [G·H, H]`, `bias_ih_l{k} [G·H]`, `bias_hh_l{k} [G·H]`
+ * (I_0 = inputSize, I_k = D·H), so a PyTorch `state_dict` loads without reshuffling.
+ */
+export abstract class RecurrentLayer extends BaseModule {
+  /** PyTorch's name for the cell kind. */
+  readonly kind: RecurrentKind;
+  /** Features of each input step, I. */
+  readonly inputSize: number;
+  /** Hidden size H. */
+  readonly hiddenSize: number;
+  /** Stacked layers L. */
+  readonly numLayers: number;
+  /** Whether each layer also runs in reverse. */
+  readonly bidirectional: boolean;
+  /** Directions D: 1, or 2 when bidirectional. */
+  readonly directions: 1 | 2;
+  /** Dropout probability between layers (training only). */
+  readonly dropout: number;
+  /** Whether the layers have biases. */
+  readonly bias: boolean;
+  /** Whether the state has a cell part `c` (LSTM). */
+  readonly hasCellState: boolean;
+  /** Weights of layer k, direction d at index k·D + d. */
+  readonly cells: readonly DirectionWeights[];
+
+  private readonly spec: CellSpec;
+  private readonly rng: Rng;
+  private readonly allParams: Parameter[];
+  private readonly pool: Workspace[] = [];
+
+  protected constructor(options: RecurrentOptions, spec: CellSpec) {
+    super();
+    const kind = spec.kind;
+    if (typeof options !== 'object' || options === null) {
+      throw new OptionError(`${kind} options`, 'an options object', String(options));
+    }
+    this.kind = kind;
+    this.spec = spec;
+    this.inputSize = positiveInt(`${kind} inputSize`, options.inputSize);
+    this.hiddenSize = positiveInt(`${kind} hiddenSize`, options.hiddenSize);
+    this.numLayers = positiveInt(`${kind} numLayers`, options.numLayers ?? 1);
+    const bidi = options.bidirectional ?? false;
+    if (typeof bidi !== 'boolean') throw new OptionError(`${kind} bidirectional`, 'a boolean', String(bidi));
+    this.bidirectional = bidi;
+    this.directions = bidi ? 2 : 1;
+    const p = options.dropout ?? 0;
+    if (typeof p !== 'number' || !(p >= 0 && p < 1)) {
+      throw new OptionError(`${kind} dropout`, 'a probability in [0, 1)', String(p));
+    }
+    this.dropout = p;
+    const bias = options.bias ?? true;
+    if (typeof bias !== 'boolean') throw new OptionError(`${kind} bias`, 'a boolean', String(bias));
+    this.bias = bias;
+    if (!(options.rng instanceof Rng)) {
+      throw new OptionError(`${kind} rng`, 'an Rng (all randomness is seeded)', String(options.rng));
+    }
+    this.rng = options.rng;
+    this.hasCellState = spec.cellState;
+
+    const H = this.hiddenSize;
+    const G = spec.gates;
+    const bound = 1 / Math.sqrt(H);
+    const uniform = (shape: number[]): Parameter => {
+      const w = Parameter.zeros(shape);
+      for (let i = 0; i < w.data.length; i++) w.data[i] = this.rng.range(-bound, bound);
+      return w;
+    };
+    const cells: DirectionWeights[] = [];
+    for (let l = 0; l < this.numLayers; l++) {
+      const inSize = l === 0 ? this.inputSize : this.directions * H;
+      for (let d = 0; d < this.directions; d++) {
+        const sfx = `_l${l}${d === 1 ? '_reverse' : ''}`;
+        // Registration order = PyTorch's named_parameters() order, which its init also follows.
+        const wIh = this.param(`weight_ih${sfx}`, uniform([G * H, inSize]));
+        const wHh = this.param(`weight_hh${sfx}`, uniform([G * H, H]));
+        const bIh = bias ? this.param(`bias_ih${sfx}`, uniform([G * H])) : null;
+        const bHh = bias ? this.param(`bias_hh${sfx}`, uniform([G * H])) : null;
+        cells.push({ wIh, wHh, bIh, bHh });
+      }
+    }
+    this.cells = cells;
+    this.allParams = [...this.parameters()].map(([, q]) => q);
+  }
+
+  /** Features of each output step: D·H. */
+  get outputSize(): number {
+    return this.directions * this.hiddenSize;
+  }
+
+  /** A zero state for `batch` rows: `h` (and `c` for LSTM) `[L·D, batch, H]`. */
+  zeroState(batch: number): RecurrentState {
+    const shape = [this.numLayers * this.directions, batch, this.hiddenSize];
+    return this.hasCellState
+      ? { h: Tensor.zeros(shape), c: Tensor.zeros(shape) }
+      : { h: Tensor.zeros(shape) };
+  }
+
+  /**
+   * Runs the stack over a padded batch `x [B, T, I]`.
+   * Returns `output [B, T, D·H]` and the final `state` (`h`, and `c` for LSTM, `[L·D, B, H]`).
+   * Records one backward step on `tape` when anything involved requires grad.
+   * @throws ShapeError for a wrong input width or rank, a wrong state shape, or lengths out of [1, T].
+   */
+  forward(tape: Tape, x: Tensor, options: RecurrentForwardOptions = {}): RecurrentOutput {
+    return this.run(tape, x, options, this.training && this.dropout > 0 && this.numLayers > 1);
+  }
+
+  /**
+   * One time step without a tape (generation): `x [B, I]` and the current state (omitted = zeros) give the
+   * top layer's new hidden state `output [B, H]` and the new `state`. Equals `forward` on `[B, 1, I]` in
+   * eval mode; never applies dropout.
+   * @throws OptionError on a bidirectional layer (its reverse direction needs the whole sequence).
+   */
+  step(x: Tensor, state?: RecurrentState): RecurrentStepOutput {
+    if (this.bidirectional) {
+      throw new OptionError(`${this.kind}.step`, 'a unidirectional layer', 'bidirectional: true');
+    }
+    assertShape(`${this.kind}.step input x [B, inputSize]`, x, [-1, this.inputSize]);
+    const b = x.dim(0);
+    const r = this.run(NO_GRAD, x.view([b, 1, this.inputSize]), state === undefined ? {} : { state }, false);
+    return { output: r.output.view([b, this.hiddenSize]), state: r.state };
+  }
+
+  private checkState(state: RecurrentState | undefined, batch: number): [Tensor | null, Tensor | null] {
+    if (state === undefined) return [null, null];
+    const shape = [this.numLayers * this.directions, batch, this.hiddenSize];
+    assertShape(`${this.kind} state.h [layers·directions, B, hiddenSize]`, state.h, shape);
+    if (this.hasCellState) {
+      if (state.c === undefined) {
+        throw new ShapeError(`${this.kind} state.c`, `a cell state ${fmtShape(shape)}`, 'none');
+      }
+      assertShape(`${this.kind} state.c [layers·directions, B, hiddenSize]`, state.c, shape);
+      return [state.h, state.c];
+    }
+    if (state.c !== undefined) {
+      throw new ShapeError(
+        `${this.kind} state.c`,
+        'no cell state (only LSTM has one)',
+        fmtShape(state.c.shape),
+      );
+    }
+    return [state.h, null];
+  }
+
+  private acquire(plan: PackedBatch): Workspace {
+    const ws = this.pool.pop() ?? new Workspace(this.spec, this.hiddenSize, this.numLayers, this.directions);
+    ws.plan = plan;
+    const n = plan.total;
+    const H = this.hiddenSize;
+    const DH = this.outputSize;
+    ws.input = fit(ws.input, n * this.inputSize);
+    for (let l = 0; l < this.numLayers; l++) ws.outs[l] = fit(ws.outs[l]!, n * DH);
+    for (const r of ws.runners) r.ensure(n, plan.batch);
+    ws.scratch.ensure(n, plan.batch, this.spec.gates * H, H, this.spec.kind === 'GRU');
+    return ws;
+  }
+
+  private release(ws: Workspace): void {
+    // Step-by-step decoding keeps one workspace per step in flight; past a bound, let spares be collected.
+    if (this.pool.length < MAX_POOLED) this.pool.push(ws);
+  }
+
+  private run(tape: Tape, x: Tensor, options: RecurrentForwardOptions, useDropout: boolean): RecurrentOutput {
+    assertShape(`${this.kind} input x [B, T, inputSize]`, x, [-1, -1, this.inputSize]);
+    const B = x.dim(0);
+    const T = x.dim(1);
+    if (B < 1 || T < 1) {
+      throw new ShapeError(`${this.kind} input x [B, T, inputSize]`, 'B ≥ 1 and T ≥ 1', fmtShape(x.shape));
+    }
+    const plan = new PackedBatch(B, T, options.lengths);
+    const [h0, c0] = this.checkState(options.state, B);
+    const rec = tape.needsGrad(x, h0, c0, ...this.allParams);
+    const k = kernels();
+    const ws = this.acquire(plan);
+
+    const L = this.numLayers;
+    const D = this.directions;
+    const H = this.hiddenSize;
+    const DH = D * H;
+    const N = plan.total;
+    plan.pack(this.inputSize, x.data, ws.input);
+    const hN = Tensor.zeros([L * D, B, H], rec);
+    const cN = this.hasCellState ? Tensor.zeros([L * D, B, H], rec) : null;
+    const init = [h0?.data ?? null, c0?.data ?? null];
+    const finals = [hN.data, cN?.data ?? EMPTY];
+    const scale = 1 / (1 - this.dropout);
+
+    let input = ws.input;
+    let inSize = this.inputSize;
+    for (let l = 0; l < L; l++) {
+      const out = ws.outs[l]!;
+      for (let d = 0; d < D; d++) this.forwardDirection(k, ws, l, d, input, inSize, init, finals, out);
+      if (useDropout && l < L - 1) {
+        // Same convention as ops' dropout: keep when the draw is ≥ p, survivors scaled by 1/(1−p).
+        const m = ws.masks[l]!.length >= N * DH ? ws.masks[l]! : new Uint8Array(N * DH);
+        ws.masks[l] = m;
+        for (let i = 0; i < N * DH; i++) {
+          const keep = this.rng.uniform() >= this.dropout;
+          m[i] = keep ? 1 : 0;
+          out[i] = keep ? out[i]! * scale : 0;
+        }
+      }
+      input = out;
+      inSize = DH;
+    }
+    const output = Tensor.zeros([B, T, DH], rec);
+    plan.unpackAdd(DH, ws.outs[L - 1]!, output.data);
+    const state: RecurrentState = cN === null ? { h: hN } : { h: hN, c: cN };
+
+    if (rec) {
+      tape.record(() => {
+        this.backward(ws, x, h0, c0, output, hN, cN, useDropout);
+        this.release(ws);
+      });
+    } else {
+      this.release(ws);
+    }
+    return { output, state };
+  }
+
+  /** One direction of one layer over all steps (packed rows); writes its output columns and final state. */
+  private forwardDirection(
+    k: Kernels,
+    ws: Workspace,
+    l: number,
+    d: number,
+    input: Float32Array,
+    inSize: number,
+    init: (Float32Array | null)[],
+    finals: Float32Array[],
+    out: Float32Array,
+  ): void {
+    const H = this.hiddenSize;
+    const D = this.directions;
+    const { batch: B, steps, sizes, offsets, order, lengths, total } = ws.plan;
+    const slot = (l * D + d) * B * H;
+    const r = ws.runners[l * D + d]!;
+    const w = this.cells[l * D + d]!;
+    const reverse = d === 1;
+    r.project(k, total, inSize, input, w);
+    for (let i = 0; i < steps; i++) {
+      const t = reverse ? steps - 1 - i : i;
+      const n = sizes[t]!;
+      const off = offsets[t]!;
+      // Rows [0, cont) continue from the neighbouring step (whose live rows are a prefix); the rest
+      // start here from the initial state: all rows at t = 0 forward, rows whose sequence ends at t in reverse.
+      const cont = reverse ? sizes[t + 1]! : t > 0 ? n : 0;
+      const from = reverse ? offsets[t + 1]! : t > 0 ? offsets[t - 1]! : 0;
+      for (let c = 0; c < r.carried; c++) {
+        const prev = r.prev[c]!;
+        copyRange(r.cur[c]!, from * H, prev, off * H, cont * H);
+        const ini = init[c];
+        for (let s = cont; s < n; s++) {
+          if (ini) copyRange(ini, slot + order[s]! * H, prev, (off + s) * H, H);
+          else prev.fill(0, (off + s) * H, (off + s + 1) * H);
+        }
+      }
+      r.stepForward(k, off, n, w);
+    }
+    const h = r.cur[0]!;
+    const DH = D * H;
+    for (let row = 0; row < total; row++) copyRange(h, row * H, out, row * DH + d * H, H);
+    for (let s = 0; s < B; s++) {
+      const row = offsets[reverse ? 0 : lengths[s]! - 1]! + s;
+      for (let c = 0; c < r.carried; c++) copyRange(r.cur[c]!, row * H, finals[c]!, slot + order[s]! * H, H);
+    }
+  }
+
+  /** BPTT of everything one forward recorded, then the hand-over of its workspace. */
+  private backward(
+    ws: Workspace,
+    x: Tensor,
+    h0: Tensor | null,
+    c0: Tensor | null,
+    output: Tensor,
+    hN: Tensor,
+    cN: Tensor | null,
+    dropped: boolean,
+  ): void {
+    const gy = output.grad;
+    const gh = hN.grad;
+    const gc = cN?.grad ?? null;
+    if (gy === null && gh === null && gc === null) return;
+    const k = kernels();
+    const plan = ws.plan;
+    const N = plan.total;
+    const D = this.directions;
+    const DH = this.outputSize;
+    const I = this.inputSize;
+    ws.gradA = fit(ws.gradA, N * Math.max(DH, I));
+    ws.gradB = fit(ws.gradB, N * Math.max(DH, I));
+    let dOut = ws.gradA;
+    let dIn = ws.gradB;
+    if (gy !== null) plan.pack(DH, gy, dOut);
+    else dOut.fill(0, 0, N * DH);
+    const gFinal = [gh, gc];
+    const gInit = [h0?.requiresGrad ? h0.ensureGrad() : null, c0?.requiresGrad ? c0.ensureGrad() : null];
+    const scale = 1 / (1 - this.dropout);
+    for (let l = this.numLayers - 1; l >= 0; l--) {
+      const inSize = l === 0 ? I : DH;
+      const input = l === 0 ? ws.input : ws.outs[l - 1]!;
+      const needIn = l > 0 || x.requiresGrad;
+      if (needIn) dIn.fill(0, 0, N * inSize);
+      for (let d = 0; d < D; d++) {
+        this.backwardDirection(k, ws, l, d, input, inSize, dOut, gFinal, gInit, needIn ? dIn : null);
+      }
+      if (l > 0) {
+        if (dropped) {
+          const m = ws.masks[l - 1]!;
+          for (let i = 0; i < N * DH; i++) dIn[i] = m[i] ? dIn[i]! * scale : 0;
+        }
+        const t = dOut;
+        dOut = dIn;
+        dIn = t;
+      }
+    }
+    if (x.requiresGrad) plan.unpackAdd(I, dIn, x.ensureGrad());
+  }
+
+  /** Reverse sweep of one direction of one layer, then its weight gradients as GEMMs over all rows. */
+  private backwardDirection(
+    k: Kernels,
+    ws: Workspace,
+    l: number,
+    d: number,
+    input: Float32Array,
+    inSize: number,
+    dOut: Float32Array,
+    gFinal: (Float32Array | null)[],
+    gInit: (Float32Array | null)[],
+    dIn: Float32Array | null,
+  ): void {
+    const H = this.hiddenSize;
+    const D = this.directions;
+    const DH = D * H;
+    const { batch: B, steps, sizes, offsets, order, total } = ws.plan;
+    const slot = (l * D + d) * B * H;
+    const r = ws.runners[l * D + d]!;
+    const w = this.cells[l * D + d]!;
+    const carry = ws.scratch.carry;
+    const reverse = d === 1;
+    for (let i = 0; i < steps; i++) {
+      const t = reverse ? i : steps - 1 - i;
+      const n = sizes[t]!;
+      const off = offsets[t]!;
+      const next = sizes[t + 1]!;
+      // Rows whose final state this step produced get its gradient; the others carry one from the step after.
+      const seedFrom = reverse ? (t === 0 ? 0 : n) : next;
+      for (let c = 0; c < r.carried; c++) {
+        const g = gFinal[c];
+        const cr = carry[c]!;
+        for (let s = seedFrom; s < n; s++) {
+          if (g) copyRange(g, slot + order[s]! * H, cr, s * H, H);
+          else cr.fill(0, s * H, (s + 1) * H);
+        }
+      }
+      const c0 = carry[0];
+      for (let s = 0; s < n; s++) {
+        const o = (off + s) * DH + d * H;
+        const q = s * H;
+        for (let j = 0; j < H; j++) c0[q + j] = c0[q + j]! + dOut[o + j]!;
+      }
+      r.stepBackward(k, off, n, w);
+      // Rows that started at this step hand their gradient to the initial state.
+      const startFrom = reverse ? next : t === 0 ? 0 : n;
+      for (let c = 0; c < r.carried; c++) {
+        const g = gInit[c];
+        if (!g) continue;
+        const cr = carry[c]!;
+        for (let s = startFrom; s < n; s++) {
+          const o = slot + order[s]! * H;
+          const q = s * H;
+          for (let j = 0; j < H; j++) g[o + j] = g[o + j]! + cr[q + j]!;
+        }
+      }
+    }
+    const GH = this.spec.gates * H;
+    const dI = r.dIh;
+    const dH = r.dHh;
+    if (w.wIh.requiresGrad) k.gemm('tn', GH, inSize, total, dI, input, w.wIh.ensureGrad(), true);
+    if (w.wHh.requiresGrad) k.gemm('tn', GH, H, total, dH, r.prev[0]!, w.wHh.ensureGrad(), true);
+    if (w.bIh?.requiresGrad) k.sumRows(total, GH, dI, w.bIh.ensureGrad());
+    if (w.bHh?.requiresGrad) k.sumRows(total, GH, dH, w.bHh.ensureGrad());
+    if (dIn) k.gemm('nn', total, inSize, GH, dI, w.wIh.data, dIn, true);
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Elman RNN with PyTorch's equations and parameters (`torch.nn.RNN`, batch-first):
+ *
+ *   h' = act(W_ih x + b_ih + W_hh h + b_hh),   act = tanh (default) or relu.
+ *
+ * `weight_ih_l{k}` is `[H, I]`, `weight_hh_l{k}` `[H, H]`, `bias_*` `[H]`.
+ */
+import { OptionError } from '../errors.ts';
+import type { Kernels } from '../kernels/types.ts';
+import { RecurrentLayer, type RecurrentOptions } from './recurrent.ts';
+import { CellRunner, type DirectionWeights, fit, type SweepScratch } from './recurrent-cell.ts';
+
+const EMPTY = new Float32Array(0);
+
+/** Options of {@link RNN}: the shared recurrent options plus the nonlinearity. */
+export interface RnnOptions extends RecurrentOptions {
+  /** The activation: `tanh` (default) or `relu`. */
+  nonlinearity?: 'tanh' | 'relu';
+}
+
+class RnnRunner extends CellRunner {
+  readonly carried = 1;
+  private readonly relu: boolean;
+
+  constructor(hidden: number, scratch: SweepScratch, relu: boolean) {
+    super(hidden, scratch);
+    this.relu = relu;
+    this.prev.push(EMPTY);
+    // cur[0] holds the pre-activation until the step activates it in place into h.
+    this.cur.push(EMPTY);
+  }
+
+  ensure(total: number): void {
+    this.prev[0] = fit(this.prev[0]!, total * this.hidden);
+    this.cur[0] = fit(this.cur[0]!, total * this.hidden);
+  }
+
+  project(k: Kernels, total: number, inSize: number, input: Float32Array, w: DirectionWeights): void {
+    const h = this.hidden;
+    const a = this.cur[0]!;
+    k.gemm('nt', total, h, inSize, input, w.wIh.data, a, false); // [total, H]
+    if (w.bIh) k.addBias(total, h, a, w.bIh.data);
+    if (w.bHh) k.addBias(total, h, a, w.bHh.data);
+  }
+
+  stepForward(k: Kernels, off: number, n: number, w: DirectionWeights): void {
+    const h = this.hidden;
+    const a = this.cur[0]!.subarray(off * h);
+    k.gemm('nt', n, h, h, this.prev[0]!.subarray(off * h), w.wHh.data, a, true);
+    if (this.relu) {
+      for (let i = 0; i < n * h; i++) if (a[i]! < 0) a[i] = 0;
+    } else {
+      k.tanh(n * h, a, a);
+    }
+  }
+
+  stepBackward(k: Kernels, off: number, n: number, w: DirectionWeights): void {
+    const h = this.hidden;
+    const y = this.cur[0]!;
+    const dA = this.scratch.dA;
+    const dh = this.scratch.carry[0];
+    const o = off * h;
+    if (this.relu) {
+      for (let i = 0; i < n * h; i++) dA[o + i] = y[o + i]! > 0 ? dh[i]! : 0;
+    } else {
+      for (let i = 0; i < n * h; i++) {
+        const v = y[o + i]!;
+        dA[o + i] = dh[i]! * (1 - v * v);
+      }
+    }
+    k.gemm('nn', n, h, h, dA.subarray(o), w.wHh.data, dh, false); // dh_prev = dA · W_hh
+  }
+
+  get dIh(): Float32Array {
+    return this.scratch.dA;
+  }
+
+  get dHh(): Float32Array {
+    return this.scratch.dA;
+  }
+}
+
+/**
+ * Elman RNN layer stack (PyTorch `nn.RNN` semantics, batch-first), tanh or relu.
+ * State: `{ h }` `[L·D, B, H]`. See {@link RecurrentLayer} for forward/step and the parameters.
+ */
+export class RNN extends RecurrentLayer {
+  /** The activation. */
+  readonly nonlinearity: 'tanh' | 'relu';
+
+  constructor(options: RnnOptions) {
+    const nl = options?.nonlinearity ?? 'tanh';
+    if (nl !== 'tanh' && nl !== 'relu') {
+      throw new OptionError('RNN nonlinearity', "'tanh' or 'relu'", String(nl));
+    }
+    const relu = nl === 'relu';
+    super(options, {
+      kind: relu ? 'RNN_RELU' : 'RNN_TANH',
+      gates: 1,
+      cellState: false,
+      runner: (h, s) => new RnnRunner(h, s, relu),
+    });
+    this.nonlinearity = nl;
+  }
+}

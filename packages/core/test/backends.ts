@@ -1,0 +1,24 @@
+/**
+ * The kernel backends every kernel, layer-gradient and fixture test runs against. The reference is always
+ * here; a fast backend adds one entry (created asynchronously if it must be, e.g. compiling wasm) and is
+ * then held to the same tests. Test files await the list at top level, before their `describe.each`.
+ */
+
+import type { Kernels } from '../src/index.ts';
+import { useKernels } from '../src/index.ts';
+import { referenceKernels } from '../src/kernels/reference.ts';
+
+/** The backends to test, reference first. */
+export async function testBackends(): Promise<Kernels[]> {
+  return [referenceKernels];
+}
+
+/** Runs `fn` with `k` as the active kernels, restoring the previous ones afterwards (also on throw). */
+export function withKernels<T>(k: Kernels, fn: () => T): T {
+  const prev = useKernels(k);
+  try {
+    return fn();
+  } finally {
+    useKernels(prev);
+  }
+}

@@ -1,0 +1,411 @@
+/**
+ * The wasm kernels against the reference: every method on random inputs of many shapes (tails that are
+ * not multiples of 4 or 8, tiny and large, subarray offsets, accumulate on and off), with arguments in
+ * wasm memory (used in place) and in ordinary arrays (copied), for 1 thread, 2 threads, relaxed SIMD and
+ * an unshared memory. Also: thread count does not change the bits, the generated module is not stale,
+ * and RECURRENT_BACKEND selects the backend.
+ */
+import { setFlagsFromString } from 'node:v8';
+import asc from 'assemblyscript/asc';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wasmSourceHash as sourceHashNow } from '../scripts/wasm-source.ts';
+import { referenceKernels as ref } from '../src/kernels/reference.ts';
+import { blockBytes, WasmF32Array } from '../src/kernels/wasm/wasm-heap.ts';
+import { createWasmKernels, type WasmKernels } from '../src/kernels/wasm/wasm-kernels.ts';
+import { wasmSourceHash } from '../src/kernels/wasm/kernels-wasm.ts';
+import { relaxedSimdSupported } from '../src/kernels/wasm/wasm-module.ts';
+import { allocF32, type GemmForm, initBackend, kernels, OptionError, Rng, ShapeError, useKernels } from '../src/index.ts';
+
+// Node 20 keeps relaxed SIMD behind a V8 flag; turning it on here lets this file test that variant too.
+setFlagsFromString('--experimental-wasm-relaxed-simd');
+
+interface Variant {
+  label: string;
+  k: WasmKernels;
+}
+
+const variants: Variant[] = [];
+let plain1: WasmKernels;
+let plain2: WasmKernels;
+
+beforeAll(async () => {
+  plain1 = await createWasmKernels({ threads: 1, relaxedSimd: false });
+  // parallelMinMacs 1: split every product, so small and odd shapes exercise the split too.
+  plain2 = await createWasmKernels({ threads: 2, relaxedSimd: false, parallelMinMacs: 1 });
+  const relaxed = await createWasmKernels({ threads: 2, relaxedSimd: true, parallelMinMacs: 1 });
+  const unshared = await createWasmKernels({ threads: 1, sharedMemory: false });
+  variants.push(
+    { label: 'wasm 1 thread', k: plain1 },
+    { label: 'wasm 2 threads', k: plain2 },
+    { label: 'wasm relaxed 2 threads', k: relaxed },
+    { label: 'wasm unshared memory', k: unshared },
+  );
+});
+
+afterAll(() => {
+  for (const v of variants) v.k.dispose();
+});
+
+const rng = new Rng(20240611);
+
+/** Where the test puts an argument: an ordinary array, or the backend's memory; at an offset or not. */
+type Place = 'plain' | 'wasm' | 'plain+off' | 'wasm+off';
+const places: Place[] = ['plain', 'wasm', 'plain+off', 'wasm+off'];
+
+function rand(n: number, lo = -1, hi = 1): number[] {
+  return Array.from({ length: n }, () => rng.range(lo, hi));
+}
+
+/** A Float32Array holding `values`, placed as asked (offset: a subarray starting 3 floats in). */
+function put(k: WasmKernels, values: ArrayLike<number>, place: Place): Float32Array {
+  const off = place.endsWith('+off') ? 3 : 0;
+  const n = values.length + off + 2;
+  const base = place.startsWith('wasm') && k.allocator ? k.allocator(n) : new Float32Array(n);
+  const v = base.subarray(off, off + values.length);
+  v.set(values);
+  return v;
+}
+
+/** |actual - expected| <= atol + rtol·scale per element (scale defaults to |expected|). */
+function expectClose(
+  what: string,
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>, atol: number, rtol: number, scale?: ArrayLike<number>): void {
+  expect(actual.length, what).toBe(expected.length);
+  let worst = -1;
+  let worstExcess = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i]!;
+    const d = Math.abs(actual[i]! - e);
+    const tol = atol + rtol * Math.abs(scale ? scale[i]! : e);
+    if (!(d <= tol) && (worst < 0 || d - tol > worstExcess)) {
+      worst = i;
+      worstExcess = d - tol;
+    }
+  }
+  if (worst >= 0) {
+    expect.fail(`${what}: element ${worst}: got ${actual[worst]}, expected ${expected[worst]} (${actual.length} elements)`);
+  }
+}
+
+const gemmShapes: [m: number, n: number, k: number][] = [
+  [1, 1, 1],
+  [1, 7, 5],
+  [3, 1, 9],
+  [4, 8, 4],
+  [5, 9, 3],
+  [2, 3, 0],
+  [13, 17, 19],
+  [33, 65, 17],
+  [64, 64, 64],
+  [300, 9, 40],
+  [7, 300, 260],
+  [130, 70, 513],
+  [32, 1024, 256],
+];
+
+describe.each(['nn', 'nt', 'tn'] as GemmForm[])('gemm %s', (form) => {
+  it.each(gemmShapes)('m=%i n=%i k=%i agrees with the reference on every variant and placement', (m, n, k) => {
+    const a = rand(m * k);
+    const b = rand(k * n);
+    const c0 = rand(m * n);
+    for (const accumulate of [false, true]) {
+      const expected = Float32Array.from(c0);
+      ref.gemm(form, m, n, k, Float32Array.from(a), Float32Array.from(b), expected, accumulate);
+      // Scale of each element's rounding error: Σ|a||b| (+|c0| when accumulating).
+      const scale = accumulate ? c0.map(Math.abs) : new Array<number>(m * n).fill(0);
+      const absC = Float32Array.from(scale);
+      ref.gemm(form, m, n, k, Float32Array.from(a, Math.abs), Float32Array.from(b, Math.abs), absC, true);
+      for (const { label, k: kern } of variants) {
+        for (const place of places) {
+          const pa = put(kern, a, place);
+          const pb = put(kern, b, place === 'wasm' ? 'plain+off' : place);
+          const pc = put(kern, c0, place);
+          kern.gemm(form, m, n, k, pa, pb, pc, accumulate);
+          expectClose(`${label}, ${place}, accumulate ${accumulate}`, pc, expected, 1e-6, 2e-6 * Math.max(1, Math.sqrt(k)), absC);
+        }
+      }
+    }
+  });
+});
+
+describe('gemm across threads', () => {
+  it('gives the same bits with 1 and 2 threads', () => {
+    for (const form of ['nn', 'nt', 'tn'] as GemmForm[]) {
+      for (const [m, n, k] of [
+        [37, 41, 300],
+        [301, 13, 70],
+        [32, 1024, 256],
+      ] as const) {
+        const a = Float32Array.from(rand(m * k));
+        const b = Float32Array.from(rand(k * n));
+        const c1 = new Float32Array(m * n);
+        const c2 = new Float32Array(m * n);
+        plain1.gemm(form, m, n, k, a, b, c1, false);
+        plain2.gemm(form, m, n, k, a, b, c2, false);
+        expect(new Uint32Array(c2.buffer)).toEqual(new Uint32Array(c1.buffer));
+      }
+    }
+  });
+
+  it('rejects arrays shorter than the shape needs', () => {
+    const small = new Float32Array(5);
+    expect(() => plain2.gemm('nn', 2, 3, 4, small, new Float32Array(12), new Float32Array(6), false)).toThrow(ShapeError);
+    expect(() => plain1.lstmForward(2, 3, new Float32Array(23), small, small, small, small)).toThrow(ShapeError);
+  });
+});
+
+const cellShapes: [b: number, h: number][] = [
+  [1, 1],
+  [1, 3],
+  [2, 5],
+  [3, 8],
+  [4, 13],
+  [7, 33],
+  [32, 256],
+];
+
+/** Pre-activations over every regime: saturated, moderate, and tiny (the tanh polynomial branch). */
+function preacts(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => {
+    const r = i % 5;
+    if (r === 0) return rng.range(-30, 30);
+    if (r === 1) return rng.range(-1e-3, 1e-3);
+    return rng.range(-4, 4);
+  });
+}
+
+describe('elementwise kernels', () => {
+  it.each(cellShapes)('lstmForward and lstmBackward, b=%i h=%i', (b, h) => {
+    const n = b * h;
+    const gates = preacts(4 * n);
+    const cPrev = rand(n, -2, 2);
+    const dh = rand(n);
+    const dc = rand(n);
+    const eg = Float32Array.from(gates);
+    const ec = new Float32Array(n);
+    const et = new Float32Array(n);
+    const eh = new Float32Array(n);
+    ref.lstmForward(b, h, eg, Float32Array.from(cPrev), ec, et, eh);
+    const edc = Float32Array.from(dc);
+    const edg = new Float32Array(4 * n);
+    ref.lstmBackward(b, h, eg, Float32Array.from(cPrev), et, Float32Array.from(dh), edc, edg);
+    for (const { label, k } of variants) {
+      for (const place of places) {
+        const ctx = `${label}, ${place}`;
+        const g = put(k, gates, place);
+        const cp = put(k, cPrev, place);
+        const c = put(k, new Float32Array(n), place);
+        const t = put(k, new Float32Array(n), place);
+        const ho = put(k, new Float32Array(n), place);
+        k.lstmForward(b, h, g, cp, c, t, ho);
+        expectClose(ctx, g, eg, 1e-6, 1e-5);
+        expectClose(ctx, c, ec, 1e-6, 1e-5);
+        expectClose(ctx, t, et, 1e-6, 1e-5);
+        expectClose(ctx, ho, eh, 1e-6, 1e-5);
+        // backward from the reference's saved values, so only this kernel's rounding is compared
+        const dcv = put(k, dc, place);
+        const dg = put(k, new Float32Array(4 * n), place);
+        k.lstmBackward(b, h, put(k, eg, place), cp, put(k, et, place), put(k, dh, place), dcv, dg);
+        expectClose(ctx, dg, edg, 1e-6, 1e-5);
+        expectClose(ctx, dcv, edc, 1e-6, 1e-5);
+      }
+    }
+  });
+
+  it.each(cellShapes)('gruForward and gruBackward, b=%i h=%i', (b, h) => {
+    const n = b * h;
+    const xg = preacts(3 * n);
+    const hg = preacts(3 * n);
+    const hPrev = rand(n);
+    const dh = rand(n);
+    const eh = new Float32Array(n);
+    const es = new Float32Array(4 * n);
+    ref.gruForward(b, h, Float32Array.from(xg), Float32Array.from(hg), Float32Array.from(hPrev), eh, es);
+    const edx = new Float32Array(3 * n);
+    const edhg = new Float32Array(3 * n);
+    const edh = new Float32Array(n);
+    ref.gruBackward(b, h, es, Float32Array.from(hPrev), Float32Array.from(dh), edx, edhg, edh);
+    for (const { label, k } of variants) {
+      for (const place of places) {
+        const ctx = `${label}, ${place}`;
+        const hp = put(k, hPrev, place);
+        const ho = put(k, new Float32Array(n), place);
+        const saved = put(k, new Float32Array(4 * n), place);
+        k.gruForward(b, h, put(k, xg, place), put(k, hg, place), hp, ho, saved);
+        expectClose(ctx, ho, eh, 1e-6, 1e-5);
+        expectClose(ctx, saved, es, 1e-6, 1e-5);
+        const dx = put(k, new Float32Array(3 * n), place);
+        const dhg = put(k, new Float32Array(3 * n), place);
+        // dh and dhPrev as one array, as the layers may pass them
+        const dhBoth = put(k, dh, place);
+        k.gruBackward(b, h, put(k, es, place), hp, dhBoth, dx, dhg, dhBoth);
+        expectClose(ctx, dx, edx, 1e-6, 1e-5);
+        expectClose(ctx, dhg, edhg, 1e-6, 1e-5);
+        expectClose(ctx, dhBoth, edh, 1e-6, 1e-5);
+      }
+    }
+  });
+
+  it.each([1, 3, 4, 7, 64, 1001])('tanh and sigmoid over n=%i values, in place and not', (n) => {
+    const x = preacts(n);
+    const et = Float32Array.from(x);
+    ref.tanh(n, et, et);
+    const es = Float32Array.from(x);
+    ref.sigmoid(n, es, es);
+    for (const { label, k } of variants) {
+      for (const place of places) {
+        const ctx = `${label}, ${place}`;
+        const y = put(k, new Float32Array(n), place);
+        k.tanh(n, put(k, x, place), y);
+        expectClose(ctx, y, et, 1e-6, 1e-5);
+        const inPlace = put(k, x, place);
+        k.sigmoid(n, inPlace, inPlace);
+        expectClose(ctx, inPlace, es, 1e-6, 1e-5);
+      }
+    }
+  });
+
+  it('tanh and sigmoid keep NaN and saturate at ±Infinity', () => {
+    const x = Float32Array.from([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -0]);
+    for (const { k } of variants) {
+      const t = new Float32Array(5);
+      const s = new Float32Array(5);
+      k.tanh(5, x, t);
+      k.sigmoid(5, x, s);
+      expect(Array.from(t)).toEqual([Number.NaN, 1, -1, 0, 0]);
+      expect(s[0]).toBeNaN();
+      expect(Array.from(s.subarray(1))).toEqual([1, expect.closeTo(0, 30), 0.5, 0.5]);
+    }
+  });
+
+  it.each([
+    [1, 1],
+    [3, 5],
+    [17, 64],
+    [64, 1027],
+  ])('addBias and sumRows, rows=%i cols=%i', (rows, cols) => {
+    const y = rand(rows * cols);
+    const bias = rand(cols);
+    const acc = rand(cols);
+    const ey = Float32Array.from(y);
+    ref.addBias(rows, cols, ey, Float32Array.from(bias));
+    const es = Float32Array.from(acc);
+    ref.sumRows(rows, cols, Float32Array.from(y), es);
+    for (const { label, k } of variants) {
+      for (const place of places) {
+        const ctx = `${label}, ${place}`;
+        const py = put(k, y, place);
+        k.addBias(rows, cols, py, put(k, bias, place));
+        expectClose(ctx, py, ey, 0, 0);
+        const out = put(k, acc, place);
+        k.sumRows(rows, cols, put(k, y, place), out);
+        expectClose(ctx, out, es, 1e-6, 1e-6 * rows);
+      }
+    }
+  });
+});
+
+describe('wasm memory', () => {
+  it('places allocations in wasm memory, zero-filled, and knows them after the memory grows', () => {
+    const k = plain1;
+    const first = k.allocator!(10);
+    expect(first).toBeInstanceOf(WasmF32Array);
+    expect(k.owns(first)).toBe(true);
+    expect(Array.from(first)).toEqual(new Array(10).fill(0));
+    first.fill(7);
+    const before = k.memoryStats().memoryBytes;
+    const big = k.allocator!(24 * 2 ** 20); // 96 MiB: forces growth
+    expect(k.memoryStats().memoryBytes).toBeGreaterThan(before);
+    expect(first.buffer).not.toBe(big.buffer); // a new SharedArrayBuffer object after growth…
+    expect(k.owns(first)).toBe(true); // …yet both are recognised
+    expect(k.owns(big.subarray(5, 9))).toBe(true);
+    expect(Array.from(first)).toEqual(new Array(10).fill(7)); // and the old view still works
+    expect(k.owns(new Float32Array(10))).toBe(false);
+    expect(plain2.owns(first)).toBe(false); // another backend's memory is not ours
+  });
+
+  it('keeps the parent of a subarray alive', () => {
+    const parent = plain1.allocator!(16) as WasmF32Array;
+    const child = parent.subarray(4, 8);
+    expect(child).toBeInstanceOf(WasmF32Array);
+    expect(child.owner).toBe(parent);
+    expect(child.subarray(1).owner).toBe(parent);
+  });
+
+  it('sizes blocks in 64-byte steps, then within 1/8 of a power of two', () => {
+    expect(blockBytes(1)).toBe(64);
+    expect(blockBytes(65)).toBe(128);
+    expect(blockBytes(4096)).toBe(4096);
+    for (const bytes of [4097, 5000, 100_000, 3_000_001]) {
+      const b = blockBytes(bytes);
+      expect(b).toBeGreaterThanOrEqual(bytes);
+      expect(b).toBeLessThanOrEqual(bytes * 1.125 + 64);
+      expect(b % 64).toBe(0);
+    }
+  });
+
+  it('falls back to ordinary arrays past the tensor budget', async () => {
+    const k = await createWasmKernels({ tensorBudgetMiB: 1 });
+    const inWasm = k.allocator!(2 ** 17); // 512 KiB
+    const over = k.allocator!(2 ** 17 + 16); // would pass 1 MiB
+    expect(k.owns(inWasm)).toBe(true);
+    expect(k.owns(over)).toBe(false);
+    expect(over.length).toBe(2 ** 17 + 16);
+    expect(k.memoryStats().fallbacks).toBe(1);
+    k.dispose();
+  });
+});
+
+describe('generated module', () => {
+  it('was built from the current AssemblyScript sources (else run `pnpm --filter @recurrent/core build:wasm`)', () => {
+    expect(wasmSourceHash).toBe(sourceHashNow(asc.version));
+  });
+
+  it('has a relaxed-SIMD variant that validates once the engine supports it', () => {
+    expect(relaxedSimdSupported()).toBe(true);
+    expect(variants[2]!.k.relaxedSimd).toBe(true);
+    expect(variants[0]!.k.relaxedSimd).toBe(false);
+  });
+});
+
+describe('initBackend', () => {
+  const saved = process.env.RECURRENT_BACKEND;
+  afterAll(async () => {
+    if (saved === undefined) delete process.env.RECURRENT_BACKEND;
+    else process.env.RECURRENT_BACKEND = saved;
+    await initBackend({ backend: 'js' });
+  });
+
+  it.each([
+    ['js', 'js', 1],
+    ['wasm', 'wasm', 1],
+    ['wasm-threads', 'wasm-threads', 2],
+  ] as const)('RECURRENT_BACKEND=%s selects %s', async (env, name, threads) => {
+    process.env.RECURRENT_BACKEND = env;
+    const k = await initBackend({ threads: 2 });
+    expect(k.name).toBe(name);
+    expect(k.threads).toBe(threads);
+    expect(kernels()).toBe(k);
+    const t = allocF32(8);
+    expect(t.length).toBe(8);
+    // wasm backends put new tensors in their memory
+    expect(t instanceof WasmF32Array).toBe(name !== 'js');
+  });
+
+  it('rejects an unknown RECURRENT_BACKEND with an OptionError', async () => {
+    process.env.RECURRENT_BACKEND = 'gpu';
+    await expect(initBackend()).rejects.toThrow(OptionError);
+    await expect(initBackend()).rejects.toThrow(/RECURRENT_BACKEND: expected one of auto, js, wasm, wasm-threads/);
+  });
+
+  it('lets an explicit backend override the environment, and auto pick wasm-threads on several cores', async () => {
+    process.env.RECURRENT_BACKEND = 'wasm';
+    expect((await initBackend({ backend: 'js' })).name).toBe('js');
+    delete process.env.RECURRENT_BACKEND;
+    const auto = await initBackend();
+    const { availableParallelism } = await import('node:os');
+    expect(auto.name).toBe(availableParallelism() > 1 ? 'wasm-threads' : 'wasm');
+    useKernels(ref);
+  });
+});
