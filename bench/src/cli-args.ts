@@ -3,7 +3,7 @@
  */
 
 /** The sections one run can be limited to; `all` runs every one. */
-export const sections = ['all', 'gemm', 'lstm', 'gru', 'sample', 'tokenizers'] as const;
+export const sections = ['all', 'gemm', 'lstm', 'gru', 'sample', 'tokenizers', 'profile'] as const;
 export type Section = (typeof sections)[number];
 
 export interface BenchArgs {
@@ -14,19 +14,26 @@ export interface BenchArgs {
   json: boolean;
   /** Override the number of interleaved rounds. */
   rounds?: number;
+  /** Optimizer of the LSTM/GRU training step (default sgd). */
+  optimizer: 'sgd' | 'adam';
   /** Give our wasm backends V8's relaxed-SIMD flag (default on; Node 22+ has it without a flag). */
   relaxedSimd: boolean;
   /** Forward contenders' own output to stderr. */
   verbose: boolean;
   help: boolean;
+  /** `profile` only: our backend and cell to profile, and how many steps. */
+  profile: { backend: 'js' | 'wasm' | 'wasm-threads'; cell: 'lstm' | 'gru'; steps: number };
 }
 
 export const usage = `usage: pnpm bench [${sections.join('|')}] [--quick] [--json] [--rounds N] [--no-relaxed-simd] [--verbose]
-  (default section: all)
+  (default section: all = gemm, lstm, gru, sample, tokenizers)
+  profile [--backend js|wasm|wasm-threads] [--cell lstm|gru] [--steps N]
+                     our training + inference under node --cpu-prof: where the time goes
   --quick            short rounds, fewer shapes (smoke run; numbers are not comparable)
   --json             with "lstm": print one JSON line {backend, threads, train_tok_s, infer_tok_s,
                      sample_us_per_char} for our fastest backend (use \`pnpm -s bench lstm --json\`)
   --rounds N         interleaved rounds per measurement
+  --optimizer sgd|adam  optimizer of the training step (default sgd)
   --no-relaxed-simd  run our wasm backends without --experimental-wasm-relaxed-simd
   --verbose          show the contenders' own output`;
 
@@ -37,8 +44,15 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     quick: false,
     json: false,
     relaxedSimd: true,
+    optimizer: 'sgd',
     verbose: false,
     help: false,
+    profile: { backend: 'wasm', cell: 'lstm', steps: 30 },
+  };
+  const value = (name: string, i: number): string => {
+    const v = argv[i];
+    if (v === undefined) throw new Error(`${name}: missing value\n${usage}`);
+    return v;
   };
   let sectionSeen = false;
   for (let i = 0; i < argv.length; i++) {
@@ -49,7 +63,25 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     else if (arg === '--verbose') a.verbose = true;
     else if (arg === '--no-relaxed-simd') a.relaxedSimd = false;
     else if (arg === '--help' || arg === '-h') a.help = true;
-    else if (arg === '--rounds' || arg.startsWith('--rounds=')) {
+    else if (arg === '--optimizer') {
+      const v = value(arg, ++i);
+      if (v !== 'sgd' && v !== 'adam')
+        throw new Error(`--optimizer: expected sgd or adam, got ${v}\n${usage}`);
+      a.optimizer = v;
+    } else if (arg === '--backend') {
+      const v = value(arg, ++i);
+      if (v !== 'js' && v !== 'wasm' && v !== 'wasm-threads')
+        throw new Error(`--backend: expected js, wasm or wasm-threads, got ${v}\n${usage}`);
+      a.profile.backend = v;
+    } else if (arg === '--cell') {
+      const v = value(arg, ++i);
+      if (v !== 'lstm' && v !== 'gru') throw new Error(`--cell: expected lstm or gru, got ${v}\n${usage}`);
+      a.profile.cell = v;
+    } else if (arg === '--steps') {
+      const n = Number(value(arg, ++i));
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--steps: expected a positive integer\n${usage}`);
+      a.profile.steps = n;
+    } else if (arg === '--rounds' || arg.startsWith('--rounds=')) {
       const v = arg.includes('=') ? arg.slice('--rounds='.length) : argv[++i];
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1)

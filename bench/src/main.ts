@@ -14,6 +14,7 @@ import { makePlan, type Plan } from './plan.ts';
 import { renderReport } from './report.ts';
 import type { BenchResults } from './results.ts';
 import { gemmContenders, runGemm } from './sections/gemm.ts';
+import { runProfile } from './sections/profile.ts';
 import { recurrentContenders, runRecurrent } from './sections/recurrent.ts';
 import { runSample, sampleContenders } from './sections/sample.ts';
 import { runTokenizers } from './sections/tokenizers.ts';
@@ -77,13 +78,18 @@ async function main(): Promise<void> {
     console.log(usage);
     return;
   }
-  const plan = makePlan(args.quick, args.rounds);
+  if (args.section === 'profile') {
+    console.log(runProfile(args.profile));
+    return;
+  }
+  const plan = makePlan(args.quick, args.rounds, args.optimizer);
   if (args.json) {
     await jsonLine(args, plan);
     return;
   }
   const o = { relaxedSimd: args.relaxedSimd, python: PYTHON, settleMs: plan.settleMs, verbose: args.verbose };
   const want = (s: Section) => args.section === 'all' || args.section === s;
+
   const peers = new Map<string, PeerInfo>();
   const startedAt = new Date().toISOString();
   const loadAvgStart = loadavg();

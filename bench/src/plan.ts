@@ -62,10 +62,17 @@ export interface Plan {
   tfjsCpu: boolean;
   /** Pause after each PyTorch measurement, ms (OpenBLAS threads spin before sleeping). */
   settleMs: number;
+  /** The recurrent workload (the issue's config; the optimizer can be switched). */
+  recurrent: RecurrentConfig;
 }
 
 /** The plan for a full run or a `--quick` smoke run (every contender once, short rounds). */
-export function makePlan(quick: boolean, rounds?: number): Plan {
+export function makePlan(
+  quick: boolean,
+  rounds?: number,
+  optimizer: RecurrentConfig['optimizer'] = 'sgd',
+): Plan {
+  const recurrent = { ...recurrentConfig, optimizer };
   return quick
     ? {
         quick,
@@ -80,6 +87,7 @@ export function makePlan(quick: boolean, rounds?: number): Plan {
         sampleSeconds: 0.05,
         tfjsCpu: false,
         settleMs: 50,
+        recurrent,
       }
     : {
         quick,
@@ -94,5 +102,6 @@ export function makePlan(quick: boolean, rounds?: number): Plan {
         sampleSeconds: 0.25,
         tfjsCpu: true,
         settleMs: 150,
+        recurrent,
       };
 }

@@ -37,7 +37,8 @@ const nets = new Map<string, { net: TimeStepNet; seq: number[][]; train: boolean
 function setup(task: 'train' | 'infer', cell: CellKind, c: RecurrentConfig): void {
   const Net = brain.recurrent[cell === 'lstm' ? 'LSTMTimeStep' : 'GRUTimeStep']!;
   const net = new Net({ inputSize: c.input, hiddenLayers: [c.hidden], outputSize: c.input }) as TimeStepNet;
-  const seq = sequence(c, 1);
+  // Training predicts step t+1 from step t, so T + 1 arrays make T trained tokens, like the others.
+  const seq = sequence({ ...c, seq: task === 'train' ? c.seq + 1 : c.seq }, 1);
   // The first train call sizes and initialises the net (not timed).
   net.train([seq], { iterations: 1, errorThresh: -1, log: false });
   nets.set(`${task}/${cell}`, { net, seq, train: task === 'train', tokens: c.seq });
@@ -86,7 +87,7 @@ await serve({
     available: true,
     version: `brain.js ${version}`,
     threads: 1,
-    notes: 'batch size 1 (one sequence per train call); has an extra output layer',
+    notes: 'batch size 1 (one sequence per train call); an extra output layer; its own RMSprop-style update',
   }),
   setup: (r) => setup(r.task, r.cell, r.config),
   run: (r) => run(r.task, r.cell, r.steps),

@@ -6,7 +6,7 @@
  * full GC at the end of every fast round to see whether it grows with steps.
  */
 import type { ContenderId } from '../contenders.ts';
-import { type Plan, recurrentConfig } from '../plan.ts';
+import type { Plan } from '../plan.ts';
 import type { CellKind, MemorySnapshot, RunReply } from '../protocol.ts';
 import type { MemoryResult, RecurrentContender, RecurrentResult } from '../results.ts';
 import { log, type Session } from '../session.ts';
@@ -29,7 +29,7 @@ async function prepare(session: Session, ids: string[], cell: CellKind, task: Ta
   const steps: Record<string, number> = {};
   for (const id of ids) {
     try {
-      await session.request(id, { op: 'setup', task, cell, config: recurrentConfig });
+      await session.request(id, { op: 'setup', task, cell, config: plan.recurrent });
       const first = await session.request<RunReply>(id, { op: 'run', task, cell, steps: 1 });
       let est = first.seconds[0]!;
       if (est < 0.5)
@@ -93,7 +93,7 @@ export async function runRecurrent(
       },
     });
     const slowIds = slow.filter((id) => steps[id] !== undefined);
-    log(`${cell} ${task}: ${plan.slowRounds} rounds of ${slowIds.join(', ')}`);
+    if (slowIds.length) log(`${cell} ${task}: ${plan.slowRounds} rounds of ${slowIds.join(', ')}`);
     slowValues[task] = await session.rounds(slowIds, plan.slowRounds, measure, {
       maxRounds: { 'tfjs-cpu': 1 },
     });
@@ -106,7 +106,7 @@ export async function runRecurrent(
       c[task] = measured(v);
       c.peakRss = Math.max(c.peakRss ?? 0, peaks[id]?.rss ?? 0);
       if (id === 'brain') {
-        c.extrapolated = `batch size 1: one sequence of ${recurrentConfig.seq} tokens per step; ms per batch = ${recurrentConfig.batch} × the time of one sequence`;
+        c.extrapolated = `batch size 1: one sequence of ${plan.recurrent.seq} tokens per step; ms per batch = ${plan.recurrent.batch} × the time of one sequence`;
       }
     }
     for (const [id, s] of Object.entries(samples)) {
@@ -148,5 +148,5 @@ export async function runRecurrent(
     train: [...ratiosOf(fastValues.train, fastPairs), ...ratiosOf(slowValues.train, slowPairs)],
     infer: [...ratiosOf(fastValues.infer, fastPairs), ...ratiosOf(slowValues.infer, slowPairs)],
   };
-  return { cell, config: recurrentConfig, contenders, best, ratios, memory };
+  return { cell, config: plan.recurrent, contenders, best, ratios, memory };
 }

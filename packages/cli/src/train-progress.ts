@@ -8,9 +8,9 @@ import cliProgress from 'cli-progress';
 
 /** Options for {@link trainProgress}. */
 export interface TrainProgressOptions {
-  /** Where to write (default `process.stderr`). */
-  stream?: NodeJS.WriteStream;
-  /** Draw the live bar (default: when `stream` is a TTY). */
+  /** Where the plain lines go (default: `process.stderr`). */
+  write?: (s: string) => void;
+  /** Draw the live bar on `process.stderr` (default: when it is a TTY). */
   bar?: boolean;
   /** Name of the validation metric to show (default `bitsPerChar`). */
   metric?: string;
@@ -23,8 +23,9 @@ export interface TrainProgress extends TrainEvents {
 
 /** Creates the progress reporter for one training run. */
 export function trainProgress(options: TrainProgressOptions = {}): TrainProgress {
-  const stream = options.stream ?? process.stderr;
+  const stream = process.stderr;
   const useBar = options.bar ?? stream.isTTY === true;
+  const write = options.write ?? ((s: string) => void stream.write(s));
   const metric = options.metric ?? 'bitsPerChar';
   let bar: cliProgress.SingleBar | null = null;
   let total = 1;
@@ -32,9 +33,7 @@ export function trainProgress(options: TrainProgressOptions = {}): TrainProgress
   let maxMillis = 0;
   let emaLoss: number | null = null;
   let valid = '-';
-  const line = (s: string): void => {
-    stream.write(`${s}\n`);
-  };
+  const line = (s: string): void => write(`${s}\n`);
   return {
     start(e) {
       byTime = e.maxSteps === null;

@@ -136,41 +136,8 @@ function tile4x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, rows: i32,
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   let a = ap;
   let b = bp;
-  // two k steps per iteration (fewer pointer updates), then the odd one
-  const end2 = ap + (<usize>(kc & ~1) << 4);
-  while (a < end2) {
-    let b0 = v128.load(b);
-    let b1 = v128.load(b, 16);
-    let x = v128.load32_splat(a);
-    c00 = madd(x, b0, c00);
-    c01 = madd(x, b1, c01);
-    x = v128.load32_splat(a, 4);
-    c10 = madd(x, b0, c10);
-    c11 = madd(x, b1, c11);
-    x = v128.load32_splat(a, 8);
-    c20 = madd(x, b0, c20);
-    c21 = madd(x, b1, c21);
-    x = v128.load32_splat(a, 12);
-    c30 = madd(x, b0, c30);
-    c31 = madd(x, b1, c31);
-    b0 = v128.load(b, 32);
-    b1 = v128.load(b, 48);
-    x = v128.load32_splat(a, 16);
-    c00 = madd(x, b0, c00);
-    c01 = madd(x, b1, c01);
-    x = v128.load32_splat(a, 20);
-    c10 = madd(x, b0, c10);
-    c11 = madd(x, b1, c11);
-    x = v128.load32_splat(a, 24);
-    c20 = madd(x, b0, c20);
-    c21 = madd(x, b1, c21);
-    x = v128.load32_splat(a, 28);
-    c30 = madd(x, b0, c30);
-    c31 = madd(x, b1, c31);
-    a += 32;
-    b += 64;
-  }
-  if (kc & 1) {
+  const end = ap + (<usize>kc << 4);
+  while (a < end) {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     let x = v128.load32_splat(a);
@@ -185,6 +152,8 @@ function tile4x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, rows: i32,
     x = v128.load32_splat(a, 12);
     c30 = madd(x, b0, c30);
     c31 = madd(x, b1, c31);
+    a += 16;
+    b += 32;
   }
   if (rows == 4 && cols == 8) {
     storeRow(c, c00, c01, loadC);
@@ -308,46 +277,10 @@ function tileNt4x2(
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  // eight k per iteration (the second four through immediate offsets), then four, then the tail
-  const k8 = <usize>(k & ~7) << 2;
+  // One offset for all six rows: measured faster in V8 than unrolling or bumping six pointers.
+  const kv = <usize>(k & ~3) << 2;
   let o: usize = 0;
-  for (; o < k8; o += 32) {
-    const pa0 = a0 + o;
-    const pa1 = a1 + o;
-    const pa2 = a2 + o;
-    const pa3 = a3 + o;
-    const pb0 = b0 + o;
-    const pb1 = b1 + o;
-    let y0 = v128.load(pb0);
-    let y1 = v128.load(pb1);
-    let x = v128.load(pa0);
-    c00 = madd(x, y0, c00);
-    c01 = madd(x, y1, c01);
-    x = v128.load(pa1);
-    c10 = madd(x, y0, c10);
-    c11 = madd(x, y1, c11);
-    x = v128.load(pa2);
-    c20 = madd(x, y0, c20);
-    c21 = madd(x, y1, c21);
-    x = v128.load(pa3);
-    c30 = madd(x, y0, c30);
-    c31 = madd(x, y1, c31);
-    y0 = v128.load(pb0, 16);
-    y1 = v128.load(pb1, 16);
-    x = v128.load(pa0, 16);
-    c00 = madd(x, y0, c00);
-    c01 = madd(x, y1, c01);
-    x = v128.load(pa1, 16);
-    c10 = madd(x, y0, c10);
-    c11 = madd(x, y1, c11);
-    x = v128.load(pa2, 16);
-    c20 = madd(x, y0, c20);
-    c21 = madd(x, y1, c21);
-    x = v128.load(pa3, 16);
-    c30 = madd(x, y0, c30);
-    c31 = madd(x, y1, c31);
-  }
-  if (k & 4) {
+  for (; o < kv; o += 16) {
     const y0 = v128.load(b0 + o);
     const y1 = v128.load(b1 + o);
     let x = v128.load(a0 + o);
@@ -362,7 +295,6 @@ function tileNt4x2(
     x = v128.load(a3 + o);
     c30 = madd(x, y0, c30);
     c31 = madd(x, y1, c31);
-    o += 16;
   }
   // column s of the tile, lanes = rows
   let s0 = reduce4(c00, c10, c20, c30);
@@ -380,27 +312,23 @@ function tileNt4x2(
 
 /** C[i, j..j+4] = Σ_p A[i, p]·B[j+s, p], for rows left over below a multiple of four. */
 function tileNt1x4(a: usize, b: usize, ldb: usize, k: i32, c: usize, cols: i32, loadC: bool): void {
-  let b0 = b;
-  let b1 = cols > 1 ? b + ldb : b;
-  let b2 = cols > 2 ? b + 2 * ldb : b;
-  let b3 = cols > 3 ? b + 3 * ldb : b;
+  const b0 = b;
+  const b1 = cols > 1 ? b + ldb : b;
+  const b2 = cols > 2 ? b + 2 * ldb : b;
+  const b3 = cols > 3 ? b + 3 * ldb : b;
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-  const end4 = a + (<usize>(k & ~3) << 2);
-  while (a < end4) {
-    const x = v128.load(a);
-    c0 = madd(x, v128.load(b0), c0);
-    c1 = madd(x, v128.load(b1), c1);
-    c2 = madd(x, v128.load(b2), c2);
-    c3 = madd(x, v128.load(b3), c3);
-    a += 16;
-    b0 += 16;
-    b1 += 16;
-    b2 += 16;
-    b3 += 16;
+  const kv = <usize>(k & ~3) << 2;
+  let o: usize = 0;
+  for (; o < kv; o += 16) {
+    const x = v128.load(a + o);
+    c0 = madd(x, v128.load(b0 + o), c0);
+    c1 = madd(x, v128.load(b1 + o), c1);
+    c2 = madd(x, v128.load(b2 + o), c2);
+    c3 = madd(x, v128.load(b3 + o), c3);
   }
   let s = reduce4(c0, c1, c2, c3);
-  const tail = <usize>(k & 3) << 2;
-  for (let o: usize = 0; o < tail; o += 4) {
+  const kb = <usize>k << 2;
+  for (; o < kb; o += 4) {
     const bc = v128.load32_lane(b3 + o, v128.load32_lane(b2 + o, v128.load32_lane(b1 + o, v128.load32_zero(b0 + o), 1), 2), 3);
     s = madd(v128.load32_splat(a + o), bc, s);
   }

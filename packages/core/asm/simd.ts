@@ -17,11 +17,12 @@
 
 /**
  * e^x per lane: Cephes expf (range reduction by ln 2 in two parts, degree-6 polynomial), about 1 ulp
- * on [-87, 88]; inputs are clamped there, so no lane overflows to Inf or underflows to a denormal.
- * NaN stays NaN.
+ * on [-87.3, 88.3]. Above 88.3 the result is +Inf (so σ(-1000) is exactly 0, as in float64 JS); below
+ * -87.3 it stays at e^-87.3 ≈ 1.2e-38 (only ever added to 1 here). NaN stays NaN.
  */
 // @ts-ignore: decorator
 @inline export function vexp(x: v128): v128 {
+  const over = f32x4.gt(x, sp(88.3));
   x = f32x4.min(f32x4.max(x, sp(-87.3)), sp(88.3));
   // n = round(x·log2 e) by adding 1.5·2^23: the sum's low mantissa bits hold n (cheaper than
   // nearest + trunc_sat, which V8 expands into a saturating sequence).
@@ -39,7 +40,7 @@
   y = f32x4.add(madd(y, z, r), sp(1.0));
   // 2^n built in the exponent field; n is in [-126, 127] after the clamp. bits(t) = 0x4B400000 + n.
   const pow2 = i32x4.shl(i32x4.add(t, i32x4.splat(127 - 0x4b400000)), 23);
-  return f32x4.mul(y, pow2);
+  return v128.bitselect(f32x4.splat(Infinity), f32x4.mul(y, pow2), over);
 }
 
 /** σ(x) = 1 / (1 + e^-x) per lane. */

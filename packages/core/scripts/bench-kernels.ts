@@ -122,7 +122,9 @@ for (const [label, form, m, n, k] of shapes) {
       rounds,
     );
     const bw = time(() => kern.lstmBackward(b, h, gates, cPrev, tc, dh, dc, dg), target, rounds);
-    console.log(`lstm cell ${name}: forward ${(f * 1e6).toFixed(1)} µs, backward ${(bw * 1e6).toFixed(1)} µs`);
+    console.log(
+      `lstm cell ${name}: forward ${(f * 1e6).toFixed(1)} µs, backward ${(bw * 1e6).toFixed(1)} µs`,
+    );
   }
 }
 w1.dispose();

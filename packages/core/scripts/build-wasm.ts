@@ -3,18 +3,23 @@
  * src/kernels/wasm/kernels-wasm.ts, so the package loads them in Node and browsers without fs or fetch.
  * Run: `pnpm --filter @recurrent/core build:wasm`.
  */
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import asc from 'assemblyscript/asc';
 import { asmDir, generatedFile, type WasmVariant, wasmSourceHash, wasmVariants } from './wasm-source.ts';
 
 async function compile(variant: WasmVariant): Promise<Uint8Array> {
   let binary: Uint8Array | null = null;
-  const { error, stderr } = await asc.main([join(asmDir, 'index.ts'), ...wasmVariants[variant], '-o', 'out.wasm'], {
-    writeFile(name, contents) {
-      if (name.endsWith('.wasm') && typeof contents !== 'string') binary = contents;
+  const { error, stderr } = await asc.main(
+    [join(asmDir, 'index.ts'), ...wasmVariants[variant], '-o', 'out.wasm'],
+    {
+      writeFile(name, contents) {
+        if (name.endsWith('.wasm') && typeof contents !== 'string') binary = contents;
+      },
     },
-  });
+  );
   if (error) throw new Error(`asc failed for ${variant}: ${error.message}\n${stderr.toString()}`);
   if (!binary) throw new Error(`asc produced no binary for ${variant}`);
   return binary;
@@ -40,4 +45,7 @@ for (const variant of Object.keys(wasmVariants) as WasmVariant[]) {
 }
 lines.push('} as const;', '');
 writeFileSync(generatedFile, lines.join('\n'));
+// Let the repository's formatter decide the layout, so `biome check` stays clean after a rebuild.
+const biome = createRequire(import.meta.url).resolve('@biomejs/biome/bin/biome');
+execFileSync(process.execPath, [biome, 'format', '--write', generatedFile], { stdio: 'inherit' });
 console.log(`wrote ${generatedFile}`);

@@ -48,3 +48,4 @@ export type * from './train/events.ts';
 export * from './train/numerics.ts';
 export * from './train/checkpoint.ts';
 export * from './train/trainer.ts';
+export * from './interop/pytorch-state-dict.ts';

@@ -5,3 +5,4 @@ export * from './step-model.ts';
 export * from './evaluate.ts';
 export * from './model-file.ts';
 export * from './train-language-model.ts';
+export * from './pytorch-names.ts';

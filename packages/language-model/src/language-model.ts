@@ -76,13 +76,10 @@ export class LanguageModel extends BaseModule {
       rng,
     };
     this.rnn = this.child('rnn', c.cell === 'lstm' ? new LSTM(rnnOptions) : new GRU(rnnOptions));
-    if (c.tieWeights) {
-      this.decoderWeight = this.embedding.weight;
-    } else {
-      this.decoderWeight = this.param('decoder.weight', Parameter.zeros([V, c.hiddenSize]));
-      for (let i = 0; i < this.decoderWeight.size; i++) this.decoderWeight.data[i] = rng.range(-INIT_RANGE, INIT_RANGE);
-    }
-    this.decoderBias = this.param('decoder.bias', Parameter.zeros([V]));
+    // Registered after the recurrent stack so parameters come in PyTorch's order: embedding, rnn, decoder.
+    const decoder = this.child('decoder', new Decoder(V, c.hiddenSize, c.tieWeights ? this.embedding.weight : null, rng));
+    this.decoderWeight = decoder.weight;
+    this.decoderBias = decoder.bias;
     this.drop = this.child('drop', new Dropout({ p: c.dropout, rng }));
   }
 
@@ -113,5 +110,22 @@ export class LanguageModel extends BaseModule {
   /** A zero state for `batch` rows. */
   zeroState(batch: number): RecurrentState {
     return this.rnn.zeroState(batch);
+  }
+}
+
+/** The output projection's parameters: `weight [V, H]` (unless shared with the embedding) and `bias [V]`. */
+class Decoder extends BaseModule {
+  readonly weight: Parameter;
+  readonly bias: Parameter;
+
+  constructor(vocab: number, hidden: number, tied: Parameter | null, rng: Rng) {
+    super();
+    if (tied === null) {
+      this.weight = this.param('weight', Parameter.zeros([vocab, hidden]));
+      for (let i = 0; i < this.weight.size; i++) this.weight.data[i] = rng.range(-INIT_RANGE, INIT_RANGE);
+    } else {
+      this.weight = tied;
+    }
+    this.bias = this.param('bias', Parameter.zeros([vocab]));
   }
 }

@@ -3,3 +3,13 @@ export { type BleuTokenizerName, tokenize13a, tokenizeIntl, tokenizeNone } from 
 export { type BleuOptions, type BleuScore, type BleuSmoothMethod, corpusBleu, sentenceBleu } from './metrics/bleu.ts';
 export { type ChrfOptions, type ChrfScore, corpusChrf, sentenceChrf } from './metrics/chrf.ts';
 export * from './metrics/error-rate.ts';
+export * from './config.ts';
+export * from './encoder.ts';
+export * from './bridge.ts';
+export * from './decoder.ts';
+export * from './model.ts';
+export * from './decode.ts';
+export * from './step-model.ts';
+export * from './model-file.ts';
+export * from './train.ts';
+export * from './evaluate.ts';

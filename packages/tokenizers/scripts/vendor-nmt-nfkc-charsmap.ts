@@ -26,6 +26,7 @@ try {
   const spec = readModelProto(readFileSync(join(work, 'm.model')));
   const blob = spec.normalizerSpec?.precompiledCharsmap;
   if (spec.normalizerSpec?.name !== 'nmt_nfkc' || blob === undefined) throw new Error('no nmt_nfkc charsmap');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax, not a template.
   const version = execFileSync('dpkg-query', ['-W', '-f=${Version}', 'sentencepiece']).toString().trim();
   const sha = createHash('sha256').update(blob).digest('hex');
   const b64 = Buffer.from(blob).toString('base64');

@@ -33,7 +33,11 @@ export function base64Encode(bytes: Uint8Array): string {
 /** Decodes standard base64; throws FormatError (naming `what`) for anything else. */
 export function base64Decode(text: string, what = 'base64 data'): Uint8Array {
   if (typeof text !== 'string' || text.length % 4 !== 0) {
-    throw new FormatError(what, 'base64 text (length a multiple of 4)', typeof text === 'string' ? `${text.length} characters` : typeof text);
+    throw new FormatError(
+      what,
+      'base64 text (length a multiple of 4)',
+      typeof text === 'string' ? `${text.length} characters` : typeof text,
+    );
   }
   const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   const out = new Uint8Array((text.length / 4) * 3 - pad);
@@ -44,7 +48,8 @@ export function base64Decode(text: string, what = 'base64 data'): Uint8Array {
       const ch = text.charCodeAt(i + k);
       const isPad = ch === 61 && i + k >= text.length - pad;
       const v = isPad ? 0 : ch < 128 ? (LOOKUP[ch] as number) : -1;
-      if (v < 0) throw new FormatError(what, 'base64 characters A-Z a-z 0-9 + / =', `"${text[i + k]}" at ${i + k}`);
+      if (v < 0)
+        throw new FormatError(what, 'base64 characters A-Z a-z 0-9 + / =', `"${text[i + k]}" at ${i + k}`);
       n = (n << 6) | v;
     }
     if (o < out.length) out[o++] = (n >> 16) & 255;

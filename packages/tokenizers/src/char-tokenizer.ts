@@ -46,8 +46,10 @@ export function normalizeText(text: string, normalization: UnicodeNormalization,
 
 /** Resolves addBos/addEos against a vocabulary's specials; throws OptionError when one is missing. */
 export function checkBosEos(specials: TokenizerSpecials, addBos: boolean, addEos: boolean): void {
-  if (addBos && specials.bos === undefined) throw new OptionError('addBos', 'a vocabulary with a bos token', 'none');
-  if (addEos && specials.eos === undefined) throw new OptionError('addEos', 'a vocabulary with an eos token', 'none');
+  if (addBos && specials.bos === undefined)
+    throw new OptionError('addBos', 'a vocabulary with a bos token', 'none');
+  if (addEos && specials.eos === undefined)
+    throw new OptionError('addEos', 'a vocabulary with an eos token', 'none');
 }
 
 /**
@@ -80,7 +82,8 @@ export class CharTokenizer implements Tokenizer {
   }
 
   static fromJSON(spec: CharTokenizerSpec): CharTokenizer {
-    if (spec?.kind !== 'char') throw new FormatError('char tokenizer spec kind', "'char'", String(spec?.kind));
+    if (spec?.kind !== 'char')
+      throw new FormatError('char tokenizer spec kind', "'char'", String(spec?.kind));
     const { vocab, kind: _kind, ...options } = spec;
     return new CharTokenizer(Vocab.fromJSON(vocab), options);
   }

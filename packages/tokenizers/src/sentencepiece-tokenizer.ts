@@ -40,7 +40,11 @@ export class SentencePieceTokenizer implements Tokenizer {
   private readonly options: { addBos: boolean; addEos: boolean; padId?: number };
   private readonly bytes: Uint8Array;
 
-  private constructor(spec: SentencePieceModelSpec, bytes: Uint8Array, options: SentencePieceTokenizerOptions) {
+  private constructor(
+    spec: SentencePieceModelSpec,
+    bytes: Uint8Array,
+    options: SentencePieceTokenizerOptions,
+  ) {
     this.processor = new SentencePieceProcessor(spec);
     this.bytes = bytes;
     const p = this.processor;
@@ -58,23 +62,35 @@ export class SentencePieceTokenizer implements Tokenizer {
       addEos: options.addEos ?? false,
       ...(options.padId !== undefined ? { padId: options.padId } : {}),
     };
-    if (this.options.addBos && bos < 0) throw new OptionError('addBos', 'a model with a <s> control piece', 'none');
-    if (this.options.addEos && eos < 0) throw new OptionError('addEos', 'a model with a </s> control piece', 'none');
+    if (this.options.addBos && bos < 0)
+      throw new OptionError('addBos', 'a model with a <s> control piece', 'none');
+    if (this.options.addEos && eos < 0)
+      throw new OptionError('addEos', 'a model with a </s> control piece', 'none');
   }
 
   /** Loads a `.model` from its bytes. Throws FormatError when they are not a usable model. */
-  static fromBytes(bytes: Uint8Array, options: SentencePieceTokenizerOptions = {}, source?: string): SentencePieceTokenizer {
+  static fromBytes(
+    bytes: Uint8Array,
+    options: SentencePieceTokenizerOptions = {},
+    source?: string,
+  ): SentencePieceTokenizer {
     const spec = readModelProto(bytes, source);
     return new SentencePieceTokenizer(spec, bytes.slice(), options);
   }
 
   /** Builds a tokenizer from a model spec (e.g. one the trainer produced). */
-  static fromSpec(spec: SentencePieceModelSpec, options: SentencePieceTokenizerOptions = {}): SentencePieceTokenizer {
+  static fromSpec(
+    spec: SentencePieceModelSpec,
+    options: SentencePieceTokenizerOptions = {},
+  ): SentencePieceTokenizer {
     return new SentencePieceTokenizer(spec, writeModelProto(spec), options);
   }
 
   /** Loads a `.model` file (Node only). Throws DataError when it cannot be read, FormatError when it is not a model. */
-  static async fromFile(path: string, options: SentencePieceTokenizerOptions = {}): Promise<SentencePieceTokenizer> {
+  static async fromFile(
+    path: string,
+    options: SentencePieceTokenizerOptions = {},
+  ): Promise<SentencePieceTokenizer> {
     // Imported here so that the package stays loadable in a browser.
     const { readFile } = await import('node:fs/promises');
     let bytes: Uint8Array;

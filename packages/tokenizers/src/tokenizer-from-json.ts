@@ -18,6 +18,10 @@ export function tokenizerFromJSON(spec: TokenizerSpec): Tokenizer {
     case 'sentencepiece':
       return SentencePieceTokenizer.fromJSON(spec as Extract<TokenizerSpec, { kind: 'sentencepiece' }>);
     default:
-      throw new FormatError('tokenizer spec kind', "'char' | 'word' | 'sentencepiece'", JSON.stringify(kind) ?? 'undefined');
+      throw new FormatError(
+        'tokenizer spec kind',
+        "'char' | 'word' | 'sentencepiece'",
+        JSON.stringify(kind) ?? 'undefined',
+      );
   }
 }

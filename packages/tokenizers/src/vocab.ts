@@ -57,7 +57,11 @@ export class Vocab {
   /** Rebuilds a vocab from {@link toJSON}'s output, validating it. */
   static fromJSON(spec: VocabSpec): Vocab {
     if (!Array.isArray(spec?.tokens) || typeof spec.specials !== 'object' || spec.specials === null) {
-      throw new FormatError('vocab spec', '{ tokens: string[], specials: {...} }', JSON.stringify(spec)?.slice(0, 80) ?? '');
+      throw new FormatError(
+        'vocab spec',
+        '{ tokens: string[], specials: {...} }',
+        JSON.stringify(spec)?.slice(0, 80) ?? '',
+      );
     }
     return new Vocab(spec.tokens, spec.specials);
   }
@@ -140,7 +144,8 @@ export class VocabBuilder {
     const ids: Partial<Record<(typeof names)[number], number>> = {};
     for (const k of names) {
       const t = specials[k] as string;
-      if (tokens.includes(t)) throw new OptionError(`specials.${k}`, 'a token distinct from the other specials', t);
+      if (tokens.includes(t))
+        throw new OptionError(`specials.${k}`, 'a token distinct from the other specials', t);
       ids[k] = tokens.length;
       tokens.push(t);
     }
@@ -152,7 +157,12 @@ export class VocabBuilder {
       if (tokens.length >= maxSize) break;
       tokens.push(t);
     }
-    return new Vocab(tokens, { pad: ids.pad as number, unk: ids.unk as number, ...pick(ids, 'bos'), ...pick(ids, 'eos') });
+    return new Vocab(tokens, {
+      pad: ids.pad as number,
+      unk: ids.unk as number,
+      ...pick(ids, 'bos'),
+      ...pick(ids, 'eos'),
+    });
   }
 }
 

@@ -83,7 +83,11 @@ function makeSplitter(o: Required<WordTokenizerOptions>): (text: string) => stri
       try {
         pattern = new RegExp(o.pattern, flags);
       } catch (e) {
-        throw new OptionError('pattern', 'a valid regular expression', `${o.pattern} (${(e as Error).message})`);
+        throw new OptionError(
+          'pattern',
+          'a valid regular expression',
+          `${o.pattern} (${(e as Error).message})`,
+        );
       }
       const t = new natRegexp.RegexpTokenizer({ pattern, gaps: o.gaps });
       return (text) => (t.tokenize(text) ?? []).filter((w) => w !== '');
@@ -116,17 +120,21 @@ export class WordTokenizer implements Tokenizer {
 
   /** Builds the vocabulary from the words of `texts`. */
   static train(texts: Iterable<string>, options: WordTokenizerOptions & VocabOptions = {}): WordTokenizer {
-    const probe = new WordTokenizer(new Vocab(['<pad>', '<unk>', '<s>', '</s>'], { pad: 0, unk: 1, bos: 2, eos: 3 }), {
-      ...options,
-      sentenceMarkers: false,
-    });
+    const probe = new WordTokenizer(
+      new Vocab(['<pad>', '<unk>', '<s>', '</s>'], { pad: 0, unk: 1, bos: 2, eos: 3 }),
+      {
+        ...options,
+        sentenceMarkers: false,
+      },
+    );
     const builder = new VocabBuilder();
     for (const text of texts) builder.addAll(probe.tokenize(text));
     return new WordTokenizer(builder.build(options), options);
   }
 
   static fromJSON(spec: WordTokenizerSpec): WordTokenizer {
-    if (spec?.kind !== 'word') throw new FormatError('word tokenizer spec kind', "'word'", String(spec?.kind));
+    if (spec?.kind !== 'word')
+      throw new FormatError('word tokenizer spec kind', "'word'", String(spec?.kind));
     return new WordTokenizer(Vocab.fromJSON(spec.vocab), spec.options ?? {});
   }
 
@@ -179,6 +187,10 @@ export class WordTokenizer implements Tokenizer {
   }
 
   toJSON(): WordTokenizerSpec {
-    return { kind: 'word', vocab: this.vocab.toJSON(), options: { ...this.options, abbreviations: [...this.options.abbreviations] } };
+    return {
+      kind: 'word',
+      vocab: this.vocab.toJSON(),
+      options: { ...this.options, abbreviations: [...this.options.abbreviations] },
+    };
   }
 }

@@ -48,7 +48,12 @@ describe('readModelProto / writeModelProto', () => {
       { piece: '<0x00>', score: 0, type: 'BYTE' },
     ]);
     const t = spec.trainerSpec ?? {};
-    expect([t.modelType, t.vocabSize, t.byteFallback, t.characterCoverage]).toEqual(['UNIGRAM', 3000, true, Math.fround(0.98)]);
+    expect([t.modelType, t.vocabSize, t.byteFallback, t.characterCoverage]).toEqual([
+      'UNIGRAM',
+      3000,
+      true,
+      Math.fround(0.98),
+    ]);
     expect(t.userDefinedSymbols).toEqual(['<sep>', '🐳', 'whale']);
     expect(t.controlSymbols).toEqual(['<cls>']);
     expect([t.unkId, t.bosId, t.eosId, t.padId]).toEqual([0, 1, 2, -1]);
@@ -70,7 +75,12 @@ describe('readModelProto / writeModelProto', () => {
   });
 
   it('fills proto defaults for absent fields', () => {
-    expect(resolveTrainerSpec(undefined)).toMatchObject({ modelType: 'UNIGRAM', vocabSize: 8000, unkId: 0, padId: -1 });
+    expect(resolveTrainerSpec(undefined)).toMatchObject({
+      modelType: 'UNIGRAM',
+      vocabSize: 8000,
+      unkId: 0,
+      padId: -1,
+    });
     expect(resolveTrainerSpec({ modelType: 'BPE' }).modelType).toBe('BPE');
     expect(resolveNormalizerSpec({ addDummyPrefix: false })).toMatchObject({
       addDummyPrefix: false,
@@ -88,7 +98,14 @@ describe('readModelProto / writeModelProto', () => {
         { piece: 'b', score: -2.25, type: 'USER_DEFINED' },
         { piece: 'zz', score: -3, type: 'UNUSED' },
       ],
-      trainerSpec: { modelType: 'BPE', vocabSize: 4, bosId: -1, eosId: -1, input: ['x.txt', 'y.txt'], unknownFields: unknown },
+      trainerSpec: {
+        modelType: 'BPE',
+        vocabSize: 4,
+        bosId: -1,
+        eosId: -1,
+        input: ['x.txt', 'y.txt'],
+        unknownFields: unknown,
+      },
       normalizerSpec: { name: 'identity', addDummyPrefix: false },
       selfTestData: { samples: [{ input: 'a', expected: '▁a' }] },
     };
@@ -96,27 +113,35 @@ describe('readModelProto / writeModelProto', () => {
     expect(back).toEqual(spec);
   });
 
-  it('writes models that spm_encode loads and runs identically', () => {
-    // Change the model (drop the dummy prefix, demote a frequent piece to UNUSED, add a user-defined
-    // symbol by repurposing a piece) and check spm and we still agree on the modified model.
-    const spec = readModelProto(fixtureModelBytes('moby-bpe'));
-    const pieces = spec.pieces.map((p) => ({ ...p }));
-    const the = pieces.findIndex((p) => p.piece === '▁the');
-    (pieces[the] as { type: string }).type = 'UNUSED';
-    const last = pieces.length - 1;
-    pieces[last] = { piece: 'mast-head', score: 0, type: 'USER_DEFINED' };
-    const modified: SentencePieceModelSpec = {
-      ...spec,
-      pieces,
-      normalizerSpec: { ...spec.normalizerSpec, addDummyPrefix: false },
-    };
-    const bytes = writeModelProto(modified);
-    const tok = SentencePieceTokenizer.fromBytes(bytes);
-    const lines = [...mobyDickLines().slice(0, 1500), ...mixedLines(3, 500, [])];
-    const ref = withTempModel(bytes, (path) => spmEncodeIds(path, lines));
-    expect(lines.map((l) => Array.from(tok.encode(l)))).toEqual(ref);
-    expect(ref.flat()).toContain(last); // the user-defined symbol was used
-  });
+  it.each([
+    ['moby-bpe', { addDummyPrefix: false }],
+    ['moby-unigram', { escapeWhitespaces: false, removeExtraWhitespaces: false }],
+    ['mixed-unigram-bytes', { addDummyPrefix: false, removeExtraWhitespaces: false }],
+  ] as const)(
+    '%s, modified and written by us, runs in spm_encode exactly as in our encoder',
+    (name, normalizer) => {
+      // Change the model (normalizer flags, a frequent piece demoted to UNUSED, the last piece replaced
+      // by a user-defined symbol) and check that spm loads what we wrote and agrees with us on it.
+      const spec = readModelProto(fixtureModelBytes(name));
+      const pieces = spec.pieces.map((p) => ({ ...p }));
+      const the = pieces.findIndex((p) => p.piece === '▁the');
+      (pieces[the] as { type: string }).type = 'UNUSED';
+      const last = pieces.length - 1;
+      pieces[last] = { piece: 'mast-head', score: 0, type: 'USER_DEFINED' };
+      const modified: SentencePieceModelSpec = {
+        ...spec,
+        pieces,
+        normalizerSpec: { ...spec.normalizerSpec, ...normalizer },
+      };
+      const bytes = writeModelProto(modified);
+      const tok = SentencePieceTokenizer.fromBytes(bytes);
+      const lines = [...mobyDickLines().slice(0, 1500), ...mixedLines(3, 500, [])];
+      const ref = withTempModel(bytes, (path) => spmEncodeIds(path, lines));
+      expect(lines.map((l) => Array.from(tok.encode(l)))).toEqual(ref);
+      expect(ref.flat()).toContain(last); // the user-defined symbol was used
+      expect(ref.flat()).not.toContain(the); // the unused piece never is
+    },
+  );
 
   it('rejects what is not a model with a FormatError', () => {
     const bad: Uint8Array[] = [

@@ -1,4 +1,21 @@
 import type { CommandModule } from '../run-cli.ts';
+import * as evaluateLm from './evaluate-lm.ts';
+import * as exportPytorch from './export.ts';
+import * as generate from './generate.ts';
+import * as importPytorch from './import.ts';
+import * as inspect from './inspect.ts';
+import * as tokenize from './tokenize.ts';
+import * as trainLm from './train-lm.ts';
+import * as trainTokenizer from './train-tokenizer.ts';
 
 /** Every subcommand of the `recurrent` CLI, in help order. */
-export const commands: CommandModule[] = [];
+export const commands: CommandModule[] = [
+  trainLm,
+  generate,
+  evaluateLm,
+  inspect,
+  exportPytorch,
+  importPytorch,
+  trainTokenizer,
+  tokenize,
+];

@@ -44,11 +44,21 @@ export async function tokenizeAction(flags: TokenizeFlags, io: TokenizeIo): Prom
 export function register(program: Command): void {
   program
     .command('tokenize')
-    .description('Encode text lines from stdin with a SentencePiece model: ids (or pieces) per line on stdout.')
+    .description(
+      'Encode text lines from stdin with a SentencePiece model: ids (or pieces) per line on stdout.',
+    )
     .requiredOption('--model <file>', 'the .model file')
     .option('--pieces', 'print pieces instead of ids')
     .action(async (opts: TokenizeFlags) => {
-      const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
-      await tokenizeAction(opts, { lines, stdout: (s) => process.stdout.write(s) });
+      const rl = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+      // Take the iterator now: it buffers lines read while the model loads, which a later `for await`
+      // would miss (and then wait forever for a close that already happened).
+      const it = rl[Symbol.asyncIterator]();
+      const lines: AsyncIterable<string> = { [Symbol.asyncIterator]: () => it };
+      try {
+        await tokenizeAction(opts, { lines, stdout: (s) => process.stdout.write(s) });
+      } finally {
+        rl.close();
+      }
     });
 }

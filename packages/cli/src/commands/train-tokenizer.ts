@@ -87,7 +87,9 @@ export function register(program: Command): void {
     .requiredOption('--input <file>', 'training text, one sentence per line')
     .requiredOption('--output <file>', 'where to write the .model file')
     .addOption(new Option('--vocab-size <n>', 'vocabulary size').argParser(positiveInt).default(8000))
-    .addOption(new Option('--model-type <type>', 'subword algorithm').choices(['unigram', 'bpe']).default('unigram'))
+    .addOption(
+      new Option('--model-type <type>', 'subword algorithm').choices(['unigram', 'bpe']).default('unigram'),
+    )
     .addOption(new Option('--character-coverage <f>', 'alphabet coverage in [0.98, 1]').argParser(fraction))
     .option('--user-defined-symbols <list>', 'comma-separated pieces kept whole', (v: string) =>
       v.split(',').filter((s) => s !== ''),

@@ -95,7 +95,11 @@ export async function initBackend(opts: BackendOptions = {}): Promise<Kernels> {
     throw new OptionError(`backend ${want}`, 'an engine with WebAssembly SIMD', 'no SIMD support');
   }
   if (want === 'wasm-threads' && !isNode()) {
-    throw new OptionError('backend wasm-threads', 'Node.js (browser threads are not supported yet)', 'a browser');
+    throw new OptionError(
+      'backend wasm-threads',
+      'Node.js (browser threads are not supported yet)',
+      'a browser',
+    );
   }
   const threads = want === 'wasm-threads' ? (opts.threads ?? Math.max(2, Math.min(cores, 4))) : 1;
   const next: Kernels =

@@ -12,7 +12,8 @@ interface SymbolPair {
 }
 
 /** True when `a` should be merged before `b`: higher score first, then the leftmost. */
-const before = (a: SymbolPair, b: SymbolPair): boolean => a.score > b.score || (a.score === b.score && a.left < b.left);
+const before = (a: SymbolPair, b: SymbolPair): boolean =>
+  a.score > b.score || (a.score === b.score && a.left < b.left);
 
 /** A binary max-heap ordered by {@link before} (std::priority_queue with spm's comparator). */
 class Agenda {
@@ -114,7 +115,10 @@ export class BpeEncoder {
       const n = (len[left] as number) + (len[right] as number);
       agenda.push({ left, right, score: table.scores[id] as number, size: n, node: t });
       if (table.types[id] === table.UNUSED) {
-        revMerge.set(byteKey(s, a, a + n), [byteKey(s, a, a + (len[left] as number)), byteKey(s, b, rightEnd)]);
+        revMerge.set(byteKey(s, a, a + n), [
+          byteKey(s, a, a + (len[left] as number)),
+          byteKey(s, b, rightEnd),
+        ]);
       }
     };
     for (let i = 1; i < start.length; i++) maybeAdd(i - 1, i);

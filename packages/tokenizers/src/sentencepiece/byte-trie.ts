@@ -35,14 +35,21 @@ export class ByteTrie {
   /** Packs the map-based trie into the double array (done lazily by the lookups). */
   private pack(): void {
     const n = this.nodeValues.length;
+    // Children of each node as [label, child, label, child, ...], labels ascending.
     const children: number[][] = Array.from({ length: n }, () => []);
-    for (const [e, child] of this.edges) (children[Math.floor(e / 256)] as number[]).push(e % 256, child);
-    let cap = Math.max(512, n * 2);
+    for (const e of [...this.edges.keys()].sort((a, b) => a - b)) {
+      (children[Math.floor(e / 256)] as number[]).push(e % 256, this.edges.get(e) as number);
+    }
+    let cap = Math.max(1024, n * 2 + 512);
     let base = new Int32Array(cap);
     let check = new Int32Array(cap).fill(-1);
     let values = new Int32Array(cap).fill(-1);
+    // nextFree[i]: a slot index >= i to look at for a free slot (union-find with path halving), so the
+    // first-fit search skips runs of used slots instead of testing each.
+    let nextFree = Int32Array.from({ length: cap }, (_, i) => i);
     const grow = (need: number): void => {
       if (need < cap) return;
+      const old = cap;
       while (cap <= need) cap *= 2;
       const b = new Int32Array(cap);
       b.set(base);
@@ -50,39 +57,52 @@ export class ByteTrie {
       c.set(check);
       const v = new Int32Array(cap).fill(-1);
       v.set(values);
+      const f = Int32Array.from({ length: cap }, (_, i) => i);
+      f.set(nextFree.subarray(0, old));
       base = b;
       check = c;
       values = v;
+      nextFree = f;
     };
-    // Slot 0 is the root; `check[0]` is a sentinel nobody can match.
-    check[0] = -2;
+    const findFree = (i: number): number => {
+      grow(i + 1);
+      while (nextFree[i] !== i) {
+        const up = nextFree[i] as number;
+        grow(up + 1);
+        nextFree[i] = nextFree[up] as number;
+        i = up;
+      }
+      return i;
+    };
+    const use = (slot: number, parent: number): void => {
+      check[slot] = parent;
+      grow(slot + 2);
+      nextFree[slot] = slot + 1;
+    };
+    // Slot 0 is the root; its `check` is a sentinel no child index can equal.
+    use(0, -2);
     values[0] = this.nodeValues[0] as number;
-    let firstFree = 1;
     const queue: Array<[node: number, slot: number]> = [[0, 0]];
     for (let qi = 0; qi < queue.length; qi++) {
       const [node, slot] = queue[qi] as [number, number];
       const kids = children[node] as number[];
       if (kids.length === 0) continue;
-      while (check[firstFree] !== -1) {
-        firstFree++;
-        grow(firstFree);
-      }
-      const minLabel = Math.min(...kids.filter((_, i) => i % 2 === 0));
-      let b = Math.max(1, firstFree - minLabel);
-      for (;;) {
+      const first = kids[0] as number;
+      let b = 0;
+      for (let t = findFree(first + 1); ; t = findFree(t + 1)) {
+        b = t - first;
         grow(b + 256);
         let fits = true;
-        for (let i = 0; i < kids.length && fits; i += 2) {
+        for (let i = 2; i < kids.length && fits; i += 2) {
           if (check[b + (kids[i] as number)] !== -1) fits = false;
         }
         if (fits) break;
-        b++;
       }
       base[slot] = b;
       for (let i = 0; i < kids.length; i += 2) {
         const t = b + (kids[i] as number);
         const child = kids[i + 1] as number;
-        check[t] = slot;
+        use(t, slot);
         values[t] = this.nodeValues[child] as number;
         queue.push([child, t]);
       }

@@ -41,7 +41,10 @@ export function validCharLen(s: Uint8Array, pos: number, end: number): number {
   }
   if (len >= 4 && (b0 & 0xf8) === 0xf0) {
     const cp =
-      ((b0 & 0x07) << 18) | (((b1 as number) & 0x3f) << 12) | (((b2 as number) & 0x3f) << 6) | ((b3 as number) & 0x3f);
+      ((b0 & 0x07) << 18) |
+      (((b1 as number) & 0x3f) << 12) |
+      (((b2 as number) & 0x3f) << 6) |
+      ((b3 as number) & 0x3f);
     return isTrail(b1) && isTrail(b2) && isTrail(b3) && cp >= 0x10000 && isValidCodepoint(cp) ? 4 : 0;
   }
   return 0;

@@ -17,7 +17,11 @@ export class DoubleArray {
   constructor(blob: Uint8Array, byteOffset: number, byteLength: number) {
     const count = Math.floor(byteLength / 4);
     if (count === 0) {
-      throw new FormatError('SentencePiece precompiled_charsmap trie', 'at least one 4-byte unit', `${byteLength} bytes`);
+      throw new FormatError(
+        'SentencePiece precompiled_charsmap trie',
+        'at least one 4-byte unit',
+        `${byteLength} bytes`,
+      );
     }
     const view = new DataView(blob.buffer, blob.byteOffset + byteOffset, count * 4);
     this.units = new Uint32Array(count);
@@ -27,7 +31,11 @@ export class DoubleArray {
   private unit(index: number): number {
     const u = this.units[index];
     if (u === undefined) {
-      throw new FormatError('SentencePiece precompiled_charsmap trie', `a unit index below ${this.units.length}`, String(index));
+      throw new FormatError(
+        'SentencePiece precompiled_charsmap trie',
+        `a unit index below ${this.units.length}`,
+        String(index),
+      );
     }
     return u;
   }

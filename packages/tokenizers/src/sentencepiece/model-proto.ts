@@ -461,13 +461,15 @@ export function readModelProto(bytes: Uint8Array, source = 'SentencePiece model'
   }
   const r = new WireReader(bytes, source);
   const raw = readMessage(r, MODEL_PROTO, 'ModelProto', source);
-  const pieces = (raw.pieces as Array<Partial<SentencePiece> & { unknownFields?: Uint8Array }>).map((p, i) => {
-    if (p.piece === undefined || p.piece === '') {
-      throw new FormatError(`${source} piece ${i}`, 'a non-empty piece string', 'an empty one');
-    }
-    const piece: SentencePiece = { piece: p.piece, score: p.score ?? 0, type: p.type ?? 'NORMAL' };
-    return piece;
-  });
+  const pieces = (raw.pieces as Array<Partial<SentencePiece> & { unknownFields?: Uint8Array }>).map(
+    (p, i) => {
+      if (p.piece === undefined || p.piece === '') {
+        throw new FormatError(`${source} piece ${i}`, 'a non-empty piece string', 'an empty one');
+      }
+      const piece: SentencePiece = { piece: p.piece, score: p.score ?? 0, type: p.type ?? 'NORMAL' };
+      return piece;
+    },
+  );
   if (pieces.length === 0) {
     throw new FormatError(source, 'at least one piece', `${bytes.length} bytes with no pieces`);
   }
@@ -482,53 +484,69 @@ function writeMessage(w: WireWriter, def: MessageDef, msg: Record<string, unknow
     if (f.repeated && !Array.isArray(v)) {
       throw new FormatError(`SentencePiece spec ${path}.${f.name}`, 'an array', typeof v);
     }
-    for (const item of values) writeField(w, f, item, `${path}.${f.name}`);
+    const where = `${path}.${f.name}`;
+    for (const item of values) writeField(w, f, item, where);
   }
   const unknown = msg.unknownFields;
   if (unknown instanceof Uint8Array) w.raw(unknown);
 }
 
+function badValue(where: string, expected: string, v: unknown): FormatError {
+  return new FormatError(`SentencePiece spec ${where}`, expected, JSON.stringify(v) ?? String(v));
+}
+
+/** Enum name -> wire value, per enum table. */
+const ENUM_VALUES = new Map<Readonly<Record<number, string>>, Map<string, number>>();
+function enumValue(values: Readonly<Record<number, string>>, name: unknown): number | undefined {
+  let m = ENUM_VALUES.get(values);
+  if (m === undefined) {
+    m = new Map(Object.entries(values).map(([k, v]) => [v, Number(k)]));
+    ENUM_VALUES.set(values, m);
+  }
+  return m.get(name as string);
+}
+
 function writeField(w: WireWriter, f: FieldDef, v: unknown, where: string): void {
-  const bad = (expected: string): never => {
-    throw new FormatError(`SentencePiece spec ${where}`, expected, JSON.stringify(v) ?? String(v));
-  };
   w.tag(f.no, WIRE_OF[f.kind]);
   switch (f.kind) {
     case 'string':
-      if (typeof v !== 'string') bad('a string');
-      w.bytes(utf8Encoder.encode(v as string));
+      if (typeof v !== 'string') throw badValue(where, 'a string', v);
+      w.bytes(utf8Encoder.encode(v));
       return;
     case 'bytes':
-      if (!(v instanceof Uint8Array)) bad('a Uint8Array');
-      w.bytes(v as Uint8Array);
+      if (!(v instanceof Uint8Array)) throw badValue(where, 'a Uint8Array', v);
+      w.bytes(v);
       return;
     case 'message': {
-      if (typeof v !== 'object' || v === null) bad('an object');
-      const sub = new WireWriter();
+      if (typeof v !== 'object' || v === null) throw badValue(where, 'an object', v);
+      const sub = new WireWriter(32);
       writeMessage(sub, f.message as MessageDef, v as Record<string, unknown>, where);
       w.bytes(sub.finish());
       return;
     }
     case 'int32':
-      if (!Number.isInteger(v) || (v as number) < -(2 ** 31) || (v as number) >= 2 ** 31) bad('a 32-bit integer');
+      if (!Number.isInteger(v) || (v as number) < -(2 ** 31) || (v as number) >= 2 ** 31) {
+        throw badValue(where, 'a 32-bit integer', v);
+      }
       w.int32(v as number);
       return;
     case 'uint64':
-      if (!Number.isSafeInteger(v) || (v as number) < 0) bad('a non-negative safe integer');
+      if (!Number.isSafeInteger(v) || (v as number) < 0)
+        throw badValue(where, 'a non-negative safe integer', v);
       w.varint(v as number);
       return;
     case 'bool':
-      if (typeof v !== 'boolean') bad('a boolean');
+      if (typeof v !== 'boolean') throw badValue(where, 'a boolean', v);
       w.varint(v ? 1 : 0);
       return;
     case 'float':
-      if (typeof v !== 'number') bad('a number');
-      w.float(v as number);
+      if (typeof v !== 'number') throw badValue(where, 'a number', v);
+      w.float(v);
       return;
     case 'enum': {
-      const entry = Object.entries(f.values ?? {}).find(([, name]) => name === v);
-      if (entry === undefined) bad(`one of ${Object.values(f.values ?? {}).join(', ')}`);
-      w.varint(Number((entry as [string, string])[0]));
+      const n = enumValue(f.values ?? {}, v);
+      if (n === undefined) throw badValue(where, `one of ${Object.values(f.values ?? {}).join(', ')}`, v);
+      w.varint(n);
       return;
     }
   }
@@ -548,7 +566,11 @@ export function writeModelProto(model: SentencePieceModelSpec): Uint8Array {
     ...model,
     pieces: model.pieces.map((p, i) => {
       if (typeof p?.piece !== 'string' || p.piece === '') {
-        throw new FormatError(`SentencePiece spec pieces[${i}].piece`, 'a non-empty string', JSON.stringify(p?.piece));
+        throw new FormatError(
+          `SentencePiece spec pieces[${i}].piece`,
+          'a non-empty string',
+          JSON.stringify(p?.piece),
+        );
       }
       const out: Record<string, unknown> = { piece: p.piece, score: p.score };
       if (p.type !== 'NORMAL') out.type = p.type;

@@ -41,7 +41,11 @@ export class SentencePieceNormalizer {
     if (blob !== undefined && blob.length > 0) {
       // <u32 little-endian trie size><trie units><replacement strings>
       if (blob.length <= 4) {
-        throw new FormatError('SentencePiece precompiled_charsmap', 'more than 4 bytes', `${blob.length} bytes`);
+        throw new FormatError(
+          'SentencePiece precompiled_charsmap',
+          'more than 4 bytes',
+          `${blob.length} bytes`,
+        );
       }
       const trieSize = new DataView(blob.buffer, blob.byteOffset, 4).getUint32(0, true);
       if (trieSize >= blob.length) {
@@ -77,10 +81,13 @@ export class SentencePieceNormalizer {
   private normalizePrefix(s: Uint8Array, pos: number, end: number): void {
     if (this.matcher !== undefined) {
       const n = this.matcher.longestPrefix(s, pos, end);
-      if (n > 0) return this.setPrefix(s, pos, pos + n, n);
+      if (n > 0) {
+        this.setPrefix(s, pos, pos + n, n);
+        return;
+      }
     }
     const trie = this.trie;
-    if (trie !== null && trie.longestMatch(s, pos, end, MAX_TRIE_RESULTS)) {
+    if (trie?.longestMatch(s, pos, end, MAX_TRIE_RESULTS)) {
       const value = trie.matchValue;
       if (value >= this.table.length) {
         throw new FormatError(
@@ -92,7 +99,8 @@ export class SentencePieceNormalizer {
       // The replacement runs to the next NUL (the C++ string's terminator at worst).
       let stop = this.table.indexOf(0, value);
       if (stop < 0) stop = this.table.length;
-      return this.setPrefix(this.table, value, stop, trie.matchLength);
+      this.setPrefix(this.table, value, stop, trie.matchLength);
+      return;
     }
     const n = validCharLen(s, pos, end);
     if (n === 0) this.setPrefix(REPLACEMENT_CHAR, 0, 3, 1);

@@ -117,7 +117,11 @@ export class PieceTable {
     }
     if (unkId < 0) fail('pieces', 'one piece of type UNKNOWN', 'none');
     if (byteFallback && byteFound.includes(false)) {
-      fail('pieces', '256 byte pieces <0x00>..<0xFF> when byte_fallback is true', `${byteFound.filter(Boolean).length}`);
+      fail(
+        'pieces',
+        '256 byte pieces <0x00>..<0xFF> when byte_fallback is true',
+        `${byteFound.filter(Boolean).length}`,
+      );
     }
     this.pieces = pieces;
     this.pieceBytes = pieceBytes;

@@ -34,7 +34,11 @@ export class SentencePieceProcessor {
     switch (this.trainerSpec.modelType) {
       case 'UNIGRAM': {
         if (table.normal.size === 0) {
-          throw new FormatError('SentencePiece model pieces', 'at least one normal, user-defined or unused piece', 'none');
+          throw new FormatError(
+            'SentencePiece model pieces',
+            'at least one normal, user-defined or unused piece',
+            'none',
+          );
         }
         const unigram = new UnigramEncoder(table, table.trie);
         this.segment = (s) => unigram.encode(s);
@@ -132,7 +136,8 @@ export class SentencePieceProcessor {
       const unk = table.isUnknown(p.id);
       const surface = utf8Decode(normalized.subarray(p.begin, p.end));
       if (unk && table.byteIds) {
-        for (let i = p.begin; i < p.end; i++) out.push(table.pieces[table.byteIds[normalized[i] as number] as number] as string);
+        for (let i = p.begin; i < p.end; i++)
+          out.push(table.pieces[table.byteIds[normalized[i] as number] as number] as string);
       } else if (unk && prevUnk) {
         out[out.length - 1] += surface;
       } else {
@@ -160,7 +165,8 @@ export class SentencePieceProcessor {
     const flushBytes = (from: number, to: number): void => {
       if (from >= to) return;
       const bytes = new Uint8Array(to - from);
-      for (let i = from; i < to; i++) bytes[i - from] = pieceToByte(table.pieces[pieceIds[i] as number] as string);
+      for (let i = from; i < to; i++)
+        bytes[i - from] = pieceToByte(table.pieces[pieceIds[i] as number] as string);
       for (let off = 0; off < bytes.length; ) {
         const len = validCharLen(bytes, off, bytes.length);
         if (len === 0) {
@@ -206,7 +212,12 @@ export class SentencePieceProcessor {
 }
 
 function startsWithSpaceSymbol(piece: Uint8Array): boolean {
-  return piece.length >= 3 && piece[0] === SPACE_SYMBOL[0] && piece[1] === SPACE_SYMBOL[1] && piece[2] === SPACE_SYMBOL[2];
+  return (
+    piece.length >= 3 &&
+    piece[0] === SPACE_SYMBOL[0] &&
+    piece[1] === SPACE_SYMBOL[1] &&
+    piece[2] === SPACE_SYMBOL[2]
+  );
 }
 
 /** Appends `piece[from..]` with every `▁` replaced by a space. */

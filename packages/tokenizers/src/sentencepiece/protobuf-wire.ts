@@ -135,7 +135,8 @@ export class WireReader {
         this.advance(4);
         return;
       case WireType.SGROUP: {
-        if (depth >= MAX_GROUP_DEPTH) this.fail(`groups nested at most ${MAX_GROUP_DEPTH} deep`, 'deeper nesting');
+        if (depth >= MAX_GROUP_DEPTH)
+          this.fail(`groups nested at most ${MAX_GROUP_DEPTH} deep`, 'deeper nesting');
         for (;;) {
           if (this.done()) this.fail(`the end of group ${field}`, 'the end of the data');
           const tag = this.readTag();
@@ -157,11 +158,16 @@ export class WireReader {
   }
 }
 
+const FLOAT_SCRATCH = new DataView(new ArrayBuffer(4));
+
 /** Appends protobuf wire format to a growing buffer. */
 export class WireWriter {
-  private buf = new Uint8Array(256);
+  private buf: Uint8Array;
   private len = 0;
-  private readonly scratch = new DataView(new ArrayBuffer(4));
+
+  constructor(capacity = 64) {
+    this.buf = new Uint8Array(capacity);
+  }
 
   private reserve(n: number): void {
     if (this.len + n <= this.buf.length) return;
@@ -207,8 +213,8 @@ export class WireWriter {
 
   float(v: number): void {
     this.reserve(4);
-    this.scratch.setFloat32(0, v, true);
-    for (let i = 0; i < 4; i++) this.buf[this.len++] = this.scratch.getUint8(i);
+    FLOAT_SCRATCH.setFloat32(0, v, true);
+    for (let i = 0; i < 4; i++) this.buf[this.len++] = FLOAT_SCRATCH.getUint8(i);
   }
 
   bytes(b: Uint8Array): void {

@@ -147,7 +147,14 @@ export function trainBpe(corpus: TrainingCorpus, options: BpeTrainOptions): Scor
       pair =
         cps === null
           ? null
-          : { left, right, piece: symStr[left]! + symStr[right]!, length: cps.length, count: 0, positions: [] };
+          : {
+              left,
+              right,
+              piece: symStr[left]! + symStr[right]!,
+              length: cps.length,
+              count: 0,
+              positions: [],
+            };
       pairs.set(key, pair);
     }
     return pair;

@@ -1,4 +1,10 @@
-import { SCRIPT_HAN, SCRIPT_HIRAGANA, SCRIPT_INHERITED, SCRIPT_KATAKANA, scriptOf } from './unicode-script.ts';
+import {
+  SCRIPT_HAN,
+  SCRIPT_HIRAGANA,
+  SCRIPT_INHERITED,
+  SCRIPT_KATAKANA,
+  scriptOf,
+} from './unicode-script.ts';
 
 /** U+2581 LOWER ONE EIGHTH BLOCK, SentencePiece's visible space. */
 export const WS_CHAR = 0x2581;
@@ -25,7 +31,12 @@ function isDecimal(c: number): boolean {
  * split by Unicode script and by number): `▁` only first, no `<unk>` stand-in, NUL, tab or space, at most
  * `maxPieceLength` long, one script (Hiragana/Katakana count as Han, combining marks take the script before).
  */
-export function isValidPiece(text: ArrayLike<number>, start: number, end: number, rules: PieceRules): boolean {
+export function isValidPiece(
+  text: ArrayLike<number>,
+  start: number,
+  end: number,
+  rules: PieceRules,
+): boolean {
   const len = end - start;
   if (len <= 0 || len > rules.maxPieceLength) return false;
   let prev = -1;

@@ -21,11 +21,17 @@ export interface TrainProgress {
  * by SentencePiece with the same flags are comparable.
  */
 export interface TrainTokenizerOptions {
-  /** Final number of pieces, meta pieces (`<unk>`, `<s>`, `</s>`, user symbols, bytes) included. Default 8000. */
+  /**
+   * Final number of pieces, meta pieces (`<unk>`, `<s>`, `</s>`, user symbols, bytes) included.
+   * Default 8000.
+   */
   vocabSize: number;
   /** `'unigram'` (Kudo 2018, spm's default) or `'bpe'`. Default `'unigram'`. */
   modelType: SubwordModelType;
-  /** Fraction of character occurrences the alphabet must cover, in [0.98, 1]; rarer characters become `<unk>`. Default 0.9995. */
+  /**
+   * Fraction of character occurrences the alphabet must cover, in [0.98, 1]; rarer characters become
+   * `<unk>`. Default 0.9995.
+   */
   characterCoverage: number;
   /** Pieces that are always kept whole (ids right after the special ids), e.g. `['<sep>']`. Default none. */
   userDefinedSymbols: readonly string[];
@@ -35,7 +41,7 @@ export interface TrainTokenizerOptions {
   maxSentenceLength: number;
   /** Longest piece in characters (spm's `--max_sentencepiece_length`). Default 16. */
   maxPieceLength: number;
-  /** Text normalisation; `'nmt_nfkc'` is spm's default and embeds its precompiled charsmap. Default `'nmt_nfkc'`. */
+  /** Text normalisation; `'nmt_nfkc'`, spm's default, embeds its precompiled charsmap. Default `'nmt_nfkc'`. */
   normalization: TrainNormalization;
   /** Id of `<unk>` (must be >= 0). Default 0. */
   unkId: number;
@@ -105,7 +111,11 @@ function checkRange(name: string, value: number, lo: number, hi: number): void {
 export function resolveTrainOptions(options: Partial<TrainTokenizerOptions> = {}): TrainTokenizerOptions {
   const o: TrainTokenizerOptions = { ...DEFAULT_TRAIN_OPTIONS, ...stripUndefined(options) };
   if (o.modelType !== 'unigram' && o.modelType !== 'bpe') {
-    throw new OptionError('trainTokenizer option modelType', "'unigram' or 'bpe'", JSON.stringify(o.modelType));
+    throw new OptionError(
+      'trainTokenizer option modelType',
+      "'unigram' or 'bpe'",
+      JSON.stringify(o.modelType),
+    );
   }
   if (o.normalization !== 'nmt_nfkc' && o.normalization !== 'identity') {
     throw new OptionError(
@@ -122,7 +132,8 @@ export function resolveTrainOptions(options: Partial<TrainTokenizerOptions> = {}
   checkInt('seedSize', o.seedSize, 1, 2 ** 31 - 1);
   checkRange('shrinkingFactor', o.shrinkingFactor, 0.5, 0.95);
   checkInt('numSubIterations', o.numSubIterations, 1, 10);
-  if (!Number.isFinite(o.seed)) throw new OptionError('trainTokenizer option seed', 'a finite number', String(o.seed));
+  if (!Number.isFinite(o.seed))
+    throw new OptionError('trainTokenizer option seed', 'a finite number', String(o.seed));
   checkInt('unkId', o.unkId, 0, o.vocabSize - 1);
   for (const [name, id] of [
     ['bosId', o.bosId],
@@ -140,7 +151,11 @@ export function resolveTrainOptions(options: Partial<TrainTokenizerOptions> = {}
     );
   }
   if (!Array.isArray(o.userDefinedSymbols)) {
-    throw new OptionError('trainTokenizer option userDefinedSymbols', 'an array of strings', typeof o.userDefinedSymbols);
+    throw new OptionError(
+      'trainTokenizer option userDefinedSymbols',
+      'an array of strings',
+      typeof o.userDefinedSymbols,
+    );
   }
   const seen = new Set<string>(['<unk>', '<s>', '</s>', '<pad>']);
   for (const s of o.userDefinedSymbols) {

@@ -117,6 +117,8 @@ export function trainTokenizer(
   options: Partial<TrainTokenizerOptions> = {},
 ): SentencePieceModelSpec {
   const o = resolveTrainOptions(options);
+  // A string is iterable too (by character); a lone string is one text, not a list of lines.
+  if (typeof lines === 'string') lines = [lines];
   const progress = o.onProgress ?? (() => {});
   const meta = metaPieces(o);
   const normalizerSpec = trainedNormalizerSpec(o.normalization);
@@ -134,7 +136,8 @@ export function trainTokenizer(
   if (needed > o.vocabSize) {
     throw new OptionError(
       'trainTokenizer option vocabSize',
-      `at least ${needed} (${meta.length} special, user-defined or byte pieces + ${corpus.requiredChars.length} characters; lower characterCoverage to need fewer)`,
+      `at least ${needed} (${meta.length} special, user-defined or byte pieces + ` +
+        `${corpus.requiredChars.length} characters; lower characterCoverage to need fewer)`,
       String(o.vocabSize),
     );
   }

@@ -86,7 +86,10 @@ export function loadTrainingCorpus(lines: Iterable<string>, options: CorpusOptio
       if (line === '') continue;
       sawLine = true;
       // spm measures the raw line, in bytes, before normalisation.
-      if (line.length > options.maxSentenceLength / 3 && utf8.encode(line).length > options.maxSentenceLength) {
+      if (
+        line.length > options.maxSentenceLength / 3 &&
+        utf8.encode(line).length > options.maxSentenceLength
+      ) {
         skippedTooLong++;
         continue;
       }
@@ -102,7 +105,7 @@ export function loadTrainingCorpus(lines: Iterable<string>, options: CorpusOptio
     const why = !sawLine
       ? 'no non-empty lines'
       : skippedTooLong > 0
-        ? `only lines longer than maxSentenceLength=${options.maxSentenceLength} bytes or blank after normalisation`
+        ? `only lines over maxSentenceLength=${options.maxSentenceLength} bytes or blank after normalisation`
         : 'only lines that are blank after normalisation';
     throw new DataError('trainTokenizer corpus', 'at least one non-empty line of text', why);
   }

@@ -1,5 +1,5 @@
-import { PieceTrie } from './piece-trie.ts';
 import { isValidPiece, type PieceRules, WS_CHAR } from './piece-rules.ts';
+import { PieceTrie } from './piece-trie.ts';
 import type { TrainProgress } from './train-options.ts';
 import {
   type CharCount,
@@ -37,7 +37,8 @@ export interface UnigramTrainOptions {
 const UNK_PENALTY = 10;
 // M step drops pieces expected less often than this (spm's kExpectedFrequencyThreshold).
 const EXPECTED_FREQUENCY_THRESHOLD = 0.5;
-// Required characters missing from the model get the lowest score plus multiples of this, most frequent highest.
+// Required characters missing from the model get the lowest score plus multiples of this (rarest highest:
+// spm's quirk, kept so scores match).
 const MIN_SCORE_PENALTY_DELTA = 0.0001;
 
 /** Digamma function psi(x) for x > 0: recurrence up to 7, then the asymptotic series (as spm). */
@@ -158,8 +159,8 @@ export function makeSeedPieces(
 
 /**
  * The lattice of every word: each edge is a seed piece occurring at a position. Pieces are only ever removed
- * during training, so the lattice is built once and edges of dead pieces are skipped (and compacted away
- * after each pruning round). A one-character edge always exists at every position; when its piece is dead
+ * during training, so the lattice is built once and edges of dead pieces are compacted away after each M
+ * step and pruning round. A one-character edge always exists at every position; when its piece is dead
  * or missing it stands for `<unk>`, exactly where spm's lattice adds an unknown node.
  */
 class WordLattices {
@@ -240,7 +241,8 @@ class WordLattices {
  * seed pieces (see {@link makeSeedPieces}), EM with forward-backward expected counts and the Bayesian
  * (digamma) M step, pruning by the loss in likelihood each piece's removal would cause (keeping
  * `shrinkingFactor` of them per round) until 1.1 x `vocabSize` remain, then the best
- * `vocabSize - metaCount` pieces plus every required character. Returns pieces in spm's final order (score descending, then code points).
+ * `vocabSize - metaCount` pieces plus every required character. Returns pieces in spm's final order
+ * (score descending, then code points).
  */
 export function trainUnigram(corpus: TrainingCorpus, options: UnigramTrainOptions): ScoredPiece[] {
   const { rules } = options;
@@ -255,7 +257,9 @@ export function trainUnigram(corpus: TrainingCorpus, options: UnigramTrainOption
   progress({ stage: 'seed', size: pieceCount, target: options.seedSize });
 
   const trie = new PieceTrie();
-  seeds.cps.forEach((cps, id) => trie.insert(cps, 0, cps.length, id));
+  seeds.cps.forEach((cps, id) => {
+    trie.insert(cps, 0, cps.length, id);
+  });
   const occWord = new Int32Array(pieceCount).fill(-1);
   const occStart = new Int32Array(pieceCount);
   const lattices = new WordLattices(words, trie, rules.maxPieceLength, (p, w, s) => {
@@ -276,11 +280,12 @@ export function trainUnigram(corpus: TrainingCorpus, options: UnigramTrainOption
 
   // Score of every edge under the current model: its piece's, or the unknown score for a lone character.
   let edgeScore = new Float64Array(0);
+  let unkScore = 0;
   const refresh = (): void => {
     lattices.compact(alive);
     let minScore = Number.POSITIVE_INFINITY;
     for (let p = 0; p < pieceCount; p++) if (alive[p] === 1 && score[p]! < minScore) minScore = score[p]!;
-    const unkScore = minScore - UNK_PENALTY;
+    unkScore = minScore - UNK_PENALTY;
     const { piece } = lattices;
     edgeScore = new Float64Array(piece.length);
     for (let e = 0; e < piece.length; e++) {
@@ -290,68 +295,125 @@ export function trainUnigram(corpus: TrainingCorpus, options: UnigramTrainOption
   };
   refresh();
 
+  /**
+   * Adds word `w`'s expected piece counts (times its frequency) to `expected`, in log space; returns the
+   * word's log-likelihood.
+   */
+  const forwardBackwardLog = (w: number, expected: Float64Array): number => {
+    const { wordOffset, start, length, piece } = lattices;
+    const len = words.words[w]!.length;
+    const freq = words.freqs[w]!;
+    const from = wordOffset[w]!;
+    const to = wordOffset[w + 1]!;
+    // Forward, pushing along edges in start order; (accM, accS) is a running log-sum-exp per end position.
+    for (let p = 1; p <= len; p++) {
+      accM[p] = Number.NEGATIVE_INFINITY;
+      accS[p] = 0;
+    }
+    alpha[0] = 0;
+    let cur = 0;
+    for (let e = from; e < to; e++) {
+      const s = start[e]!;
+      if (s !== cur) {
+        cur = s;
+        alpha[s] = accM[s]! + Math.log(accS[s]!);
+      }
+      const x = alpha[s]! + edgeScore[e]!;
+      const end = s + length[e]!;
+      const m = accM[end]!;
+      if (x > m) {
+        accS[end] = accS[end]! * Math.exp(m - x) + 1;
+        accM[end] = x;
+      } else {
+        accS[end]! += Math.exp(x - m);
+      }
+    }
+    const z = accM[len]! + Math.log(accS[len]!);
+    // Backward: walking edges in reverse finishes each start position in turn.
+    beta[len] = 0;
+    let m = Number.NEGATIVE_INFINITY;
+    let acc = 0;
+    cur = start[to - 1]!;
+    for (let e = to - 1; e >= from; e--) {
+      const s = start[e]!;
+      if (s !== cur) {
+        beta[cur] = m + Math.log(acc);
+        cur = s;
+        m = Number.NEGATIVE_INFINITY;
+        acc = 0;
+      }
+      const x = edgeScore[e]! + beta[s + length[e]!]!;
+      if (x > m) {
+        acc = acc * Math.exp(m - x) + 1;
+        m = x;
+      } else {
+        acc += Math.exp(x - m);
+      }
+    }
+    beta[cur] = m + Math.log(acc);
+    for (let e = from; e < to; e++) {
+      const p = piece[e]!;
+      if (p < 0) continue;
+      const s = start[e]!;
+      expected[p]! += freq * Math.exp(alpha[s]! + edgeScore[e]! + beta[s + length[e]!]! - z);
+    }
+    return z;
+  };
+
+  // The E step runs in linear space, which needs no exp or log per edge. To keep products of probabilities
+  // far from underflow, each piece's probability is multiplied by exp(charShift) per character: that
+  // scales every segmentation of a word alike, so expectations are unchanged. charShift follows the mean
+  // log-likelihood per character; a word whose total still leaves a safe range is redone in log space.
+  let charShift = 0;
+  const pieceLength = Int32Array.from(seeds.cps, (c) => c.length);
+  const weight = new Float64Array(pieceCount);
+
   /** Forward-backward over every word; returns expected piece counts. */
   const eStep = (): Float64Array => {
     const expected = new Float64Array(pieceCount);
     const { wordOffset, start, length, piece } = lattices;
+    for (let p = 0; p < pieceCount; p++) {
+      if (alive[p] === 1) weight[p] = Math.exp(score[p]! + charShift * pieceLength[p]!);
+    }
+    const unkWeight = Math.exp(unkScore + charShift);
+    let logLikelihood = 0;
+    let chars = 0;
     for (let w = 0; w < words.words.length; w++) {
       const len = words.words[w]!.length;
       const freq = words.freqs[w]!;
       const from = wordOffset[w]!;
       const to = wordOffset[w + 1]!;
-      // Forward, pushing along edges in start order; (accM, accS) is a running log-sum-exp per end position.
-      for (let p = 1; p <= len; p++) {
-        accM[p] = Number.NEGATIVE_INFINITY;
-        accS[p] = 0;
-      }
-      alpha[0] = 0;
-      let cur = 0;
+      alpha.fill(0, 1, len + 1);
+      alpha[0] = 1;
       for (let e = from; e < to; e++) {
+        const p = piece[e]!;
         const s = start[e]!;
-        if (s !== cur) {
-          cur = s;
-          alpha[s] = accM[s]! + Math.log(accS[s]!);
-        }
-        const x = alpha[s]! + edgeScore[e]!;
-        const end = s + length[e]!;
-        const m = accM[end]!;
-        if (x > m) {
-          accS[end] = accS[end]! * Math.exp(m - x) + 1;
-          accM[end] = x;
-        } else {
-          accS[end]! += Math.exp(x - m);
-        }
+        alpha[s + length[e]!]! += alpha[s]! * (p >= 0 ? weight[p]! : unkWeight);
       }
-      const z = accM[len]! + Math.log(accS[len]!);
-      // Backward: walking edges in reverse finishes each start position in turn.
-      beta[len] = 0;
-      let m = Number.NEGATIVE_INFINITY;
-      let acc = 0;
-      cur = start[to - 1]!;
+      const z = alpha[len]!;
+      if (!(z > 1e-200 && z < 1e200)) {
+        logLikelihood += freq * forwardBackwardLog(w, expected);
+        chars += freq * len;
+        continue;
+      }
+      beta.fill(0, 0, len);
+      beta[len] = 1;
       for (let e = to - 1; e >= from; e--) {
+        const p = piece[e]!;
         const s = start[e]!;
-        if (s !== cur) {
-          beta[cur] = m + Math.log(acc);
-          cur = s;
-          m = Number.NEGATIVE_INFINITY;
-          acc = 0;
-        }
-        const x = edgeScore[e]! + beta[s + length[e]!]!;
-        if (x > m) {
-          acc = acc * Math.exp(m - x) + 1;
-          m = x;
-        } else {
-          acc += Math.exp(x - m);
-        }
+        beta[s]! += (p >= 0 ? weight[p]! : unkWeight) * beta[s + length[e]!]!;
       }
-      beta[cur] = m + Math.log(acc);
+      const scale = freq / z;
       for (let e = from; e < to; e++) {
         const p = piece[e]!;
         if (p < 0) continue;
         const s = start[e]!;
-        expected[p]! += freq * Math.exp(alpha[s]! + edgeScore[e]! + beta[s + length[e]!]! - z);
+        expected[p]! += scale * alpha[s]! * weight[p]! * beta[s + length[e]!]!;
       }
+      logLikelihood += freq * (Math.log(z) - charShift * len);
+      chars += freq * len;
     }
+    charShift = -logLikelihood / chars;
     return expected;
   };
 

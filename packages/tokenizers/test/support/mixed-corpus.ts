@@ -119,7 +119,11 @@ export function mixedLines(seed: number, count: number, englishLines: readonly s
     } else {
       const n = 1 + rng.int(12);
       for (let k = 0; k < n; k++) {
-        parts.push(rng.uniform() < 0.3 && englishLines.length > 0 ? pick(pick(englishLines).split(' ')) : pick(scripts)());
+        parts.push(
+          rng.uniform() < 0.3 && englishLines.length > 0
+            ? pick(pick(englishLines).split(' '))
+            : pick(scripts)(),
+        );
       }
     }
     let line = '';

@@ -34,7 +34,11 @@ export function spmEncodePieces(model: string, lines: readonly string[]): string
 
 /** `spm_decode --input_format=id`: the text of each id sequence. */
 export function spmDecodeIds(model: string, ids: readonly (readonly number[])[]): string[] {
-  return run('spm_decode', [`--model=${model}`, '--input_format=id'], `${ids.map((l) => l.join(' ')).join('\n')}\n`);
+  return run(
+    'spm_decode',
+    [`--model=${model}`, '--input_format=id'],
+    `${ids.map((l) => l.join(' ')).join('\n')}\n`,
+  );
 }
 
 /** `spm_normalize --use_internal_normalization`: each line as the model's normalizer leaves it (`▁` for spaces). */

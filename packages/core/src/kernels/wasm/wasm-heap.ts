@@ -8,7 +8,7 @@
  * object views were made from (a WeakSet), not by comparing with the current `memory.buffer`.
  *
  * Tensor blocks are reclaimed with a FinalizationRegistry once no view on them is reachable. Views
- * derived with `subarray` hold their parent (see {@link WasmF32Array}), so a block is never reused while
+ * derived with `subarray` hold their parent (see `trackedSubarray`), so a block is never reused while
  * a slice of it lives. Finalizers only run when the event loop turns: a long synchronous loop reclaims
  * nothing, so past a budget new tensors fall back to ordinary arrays (kernels then copy them in and out),
  * which keeps memory bounded and results correct, only slower. Training loops should yield now and then.
@@ -25,20 +25,26 @@ const MAX_PAGES = 65536;
 /** Memory grows by at least this many pages at a time, so growth stays rare. */
 const GROW_PAGES = 256;
 
-/**
- * A Float32Array in the backend's memory. `subarray` views keep a strong reference to the allocation
- * they came from, so the FinalizationRegistry cannot reclaim a block while any slice of it is alive.
- * (A view made by hand, `new Float32Array(x.buffer, ...)`, does not; don't keep those longer than `x`.)
- */
-export class WasmF32Array extends Float32Array {
-  /** The allocation this view was derived from (null on the allocation itself). */
-  owner: WasmF32Array | null = null;
+/** Which allocation each derived view came from. */
+const owners = new WeakMap<Float32Array, Float32Array>();
 
-  override subarray(begin?: number, end?: number): WasmF32Array {
-    const v = super.subarray(begin, end) as WasmF32Array;
-    v.owner = this.owner ?? this;
-    return v;
-  }
+/**
+ * `subarray` for views on wasm memory: the new view remembers the allocation it came from (and derives
+ * further views the same way), so the FinalizationRegistry cannot reclaim a block while any slice of it
+ * is alive. Installed as a non-enumerable own property, so the views stay plain Float32Arrays to
+ * everything else (constructor, equality in tests, structured clone).
+ * (A view made by hand, `new Float32Array(x.buffer, ...)`, is not tracked; don't keep one longer than `x`.)
+ */
+function trackedSubarray(this: Float32Array, begin?: number, end?: number): Float32Array {
+  const v = Float32Array.prototype.subarray.call(this, begin, end);
+  Object.defineProperty(v, 'subarray', { value: trackedSubarray });
+  owners.set(v, owners.get(this) ?? this);
+  return v;
+}
+
+/** The allocation a view was derived from (undefined for an allocation itself or a foreign array). */
+export function ownerOf(view: Float32Array): Float32Array | undefined {
+  return owners.get(view);
 }
 
 /** Byte size of the block that holds `bytes`: 64-byte steps to 4 KiB, then 8 steps per power of two. */
@@ -183,7 +189,8 @@ export class WasmHeap {
     }
     const b = this.memory.buffer;
     this.buffers.add(b);
-    const v = new WasmF32Array(b, ptr, length);
+    const v = new Float32Array(b, ptr, length);
+    Object.defineProperty(v, 'subarray', { value: trackedSubarray });
     if (reused) {
       v.fill(0);
       this.counters.reused++;

@@ -69,7 +69,8 @@ function need(what: string, arr: Float32Array, n: number): void {
 
 function checkDims(what: string, dims: Record<string, number>): void {
   for (const [name, v] of Object.entries(dims)) {
-    if (!Number.isInteger(v) || v < 0) throw new ShapeError(`${what} ${name}`, 'a non-negative integer', `${v}`);
+    if (!Number.isInteger(v) || v < 0)
+      throw new ShapeError(`${what} ${name}`, 'a non-negative integer', `${v}`);
   }
 }
 
@@ -96,10 +97,17 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
   if (!Number.isInteger(o.threads) || o.threads < 1) {
     throw new OptionError('wasm kernels threads', 'an integer >= 1', `${o.threads}`);
   }
-  const compiled = await compileKernelModule({ relaxedSimd: o.relaxedSimd, shared: o.sharedMemory || o.threads > 1 });
+  const compiled = await compileKernelModule({
+    relaxedSimd: o.relaxedSimd,
+    shared: o.sharedMemory || o.threads > 1,
+  });
   if (!compiled) throw new OptionError('wasm backend', 'an engine with WebAssembly SIMD', 'no SIMD support');
   if (o.threads > 1 && !compiled.shared) {
-    throw new OptionError('wasm kernels threads', '1 (this engine has no shared WebAssembly memory)', `${o.threads}`);
+    throw new OptionError(
+      'wasm kernels threads',
+      '1 (this engine has no shared WebAssembly memory)',
+      `${o.threads}`,
+    );
   }
   const heap = new WasmHeap({
     shared: compiled.shared,
@@ -114,9 +122,16 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
   let pool: WorkerPool | null = null;
   if (o.threads > 1) {
     try {
-      pool = await createWorkerPool(compiled, heap.memory, { workers: o.threads - 1, spinMicros: o.spinMicros });
+      pool = await createWorkerPool(compiled, heap.memory, {
+        workers: o.threads - 1,
+        spinMicros: o.spinMicros,
+      });
     } catch (e) {
-      throw new OptionError('wasm kernels threads', '1 (worker_threads unavailable here)', `${o.threads}: ${e}`);
+      throw new OptionError(
+        'wasm kernels threads',
+        '1 (worker_threads unavailable here)',
+        `${o.threads}: ${e}`,
+      );
     }
   }
   let threads = o.threads;
@@ -163,7 +178,16 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
     }
   };
 
-  const gemm = (form: GemmForm, m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array, accumulate: boolean): void => {
+  const gemm = (
+    form: GemmForm,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    accumulate: boolean,
+  ): void => {
     checkDims('gemm', { m, n, k });
     need(`gemm ${form} A`, a, m * k);
     need(`gemm ${form} B`, b, k * n);
@@ -192,7 +216,8 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
           const ars = form === 'nn' ? 4 * k : 4;
           const aks = form === 'nn' ? 4 : 4 * m;
           if (w < 0) x.gemm_nn_tn(pa, ars, aks, pb, n, pc, n, k, acc, i0, i1, j0, j1, packs[0]!);
-          else pool!.start(w, Op.gemmNnTn, [pa, ars, aks, pb, n, pc, n, k, acc, i0, i1, j0, j1, packs[w + 1]!]);
+          else
+            pool!.start(w, Op.gemmNnTn, [pa, ars, aks, pb, n, pc, n, k, acc, i0, i1, j0, j1, packs[w + 1]!]);
         }
       };
       const ranges = bounds.length - 1;
@@ -241,7 +266,9 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       need('lstmForward c', c, n);
       need('lstmForward tanhC', tanhC, n);
       need('lstmForward h', hOut, n);
-      call(() => x.lstm_forward(b, h, inout(gates, 4 * n), inp(cPrev, n), out(c, n), out(tanhC, n), out(hOut, n)));
+      call(() =>
+        x.lstm_forward(b, h, inout(gates, 4 * n), inp(cPrev, n), out(c, n), out(tanhC, n), out(hOut, n)),
+      );
     },
     lstmBackward(b, h, gates, cPrev, tanhC, dh, dc, dGates) {
       checkDims('lstmBackward', { b, h });
@@ -253,7 +280,16 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       need('lstmBackward dc', dc, n);
       need('lstmBackward dGates', dGates, 4 * n);
       call(() =>
-        x.lstm_backward(b, h, inp(gates, 4 * n), inp(cPrev, n), inp(tanhC, n), inp(dh, n), inout(dc, n), out(dGates, 4 * n)),
+        x.lstm_backward(
+          b,
+          h,
+          inp(gates, 4 * n),
+          inp(cPrev, n),
+          inp(tanhC, n),
+          inp(dh, n),
+          inout(dc, n),
+          out(dGates, 4 * n),
+        ),
       );
     },
     gruForward(b, h, xg, hg, hPrev, hOut, saved) {
@@ -264,7 +300,9 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       need('gruForward hPrev', hPrev, n);
       need('gruForward h', hOut, n);
       need('gruForward saved', saved, 4 * n);
-      call(() => x.gru_forward(b, h, inp(xg, 3 * n), inp(hg, 3 * n), inp(hPrev, n), out(hOut, n), out(saved, 4 * n)));
+      call(() =>
+        x.gru_forward(b, h, inp(xg, 3 * n), inp(hg, 3 * n), inp(hPrev, n), out(hOut, n), out(saved, 4 * n)),
+      );
     },
     gruBackward(b, h, saved, hPrev, dh, dxg, dhg, dhPrev) {
       checkDims('gruBackward', { b, h });
@@ -276,7 +314,16 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       need('gruBackward dhg', dhg, 3 * n);
       need('gruBackward dhPrev', dhPrev, n);
       call(() =>
-        x.gru_backward(b, h, inp(saved, 4 * n), inp(hPrev, n), inp(dh, n), out(dxg, 3 * n), out(dhg, 3 * n), out(dhPrev, n)),
+        x.gru_backward(
+          b,
+          h,
+          inp(saved, 4 * n),
+          inp(hPrev, n),
+          inp(dh, n),
+          out(dxg, 3 * n),
+          out(dhg, 3 * n),
+          out(dhPrev, n),
+        ),
       );
     },
     tanh(n, xs, y) {

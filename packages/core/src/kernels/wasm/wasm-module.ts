@@ -18,14 +18,63 @@ export interface KernelModule {
 export interface KernelExports {
   gemm_scratch_bytes(): number;
   gemm_nn_tn(
-    a: number, ars: number, aks: number, b: number, ldb: number, c: number, ldc: number, k: number, acc: number,
-    i0: number, i1: number, j0: number, j1: number, pack: number,
+    a: number,
+    ars: number,
+    aks: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    k: number,
+    acc: number,
+    i0: number,
+    i1: number,
+    j0: number,
+    j1: number,
+    pack: number,
   ): void;
-  gemm_nt(a: number, b: number, c: number, ldc: number, k: number, acc: number, i0: number, i1: number, j0: number, j1: number): void;
-  lstm_forward(b: number, h: number, gates: number, cPrev: number, c: number, tanhC: number, hOut: number): void;
-  lstm_backward(b: number, h: number, gates: number, cPrev: number, tanhC: number, dh: number, dc: number, dGates: number): void;
+  gemm_nt(
+    a: number,
+    b: number,
+    c: number,
+    ldc: number,
+    k: number,
+    acc: number,
+    i0: number,
+    i1: number,
+    j0: number,
+    j1: number,
+  ): void;
+  lstm_forward(
+    b: number,
+    h: number,
+    gates: number,
+    cPrev: number,
+    c: number,
+    tanhC: number,
+    hOut: number,
+  ): void;
+  lstm_backward(
+    b: number,
+    h: number,
+    gates: number,
+    cPrev: number,
+    tanhC: number,
+    dh: number,
+    dc: number,
+    dGates: number,
+  ): void;
   gru_forward(b: number, h: number, xg: number, hg: number, hPrev: number, hOut: number, saved: number): void;
-  gru_backward(b: number, h: number, saved: number, hPrev: number, dh: number, dxg: number, dhg: number, dhPrev: number): void;
+  gru_backward(
+    b: number,
+    h: number,
+    saved: number,
+    hPrev: number,
+    dh: number,
+    dxg: number,
+    dhg: number,
+    dhPrev: number,
+  ): void;
   add_bias(rows: number, cols: number, y: number, bias: number): void;
   sum_rows(rows: number, cols: number, x: number, out: number): void;
   tanh_f32(n: number, x: number, y: number): void;
@@ -78,7 +127,10 @@ export function relaxedSimdSupported(): boolean {
  * Compiles the best variant allowed by `want` (relaxed SIMD only if asked and supported; shared only if
  * asked and supported). Returns null when the engine lacks WebAssembly SIMD.
  */
-export async function compileKernelModule(want: { relaxedSimd: boolean; shared: boolean }): Promise<KernelModule | null> {
+export async function compileKernelModule(want: {
+  relaxedSimd: boolean;
+  shared: boolean;
+}): Promise<KernelModule | null> {
   const shared = want.shared && sharedMemorySupported();
   const relaxedSimd = want.relaxedSimd && validates(shared ? 'relaxedShared' : 'relaxed');
   const variant = relaxedSimd ? (shared ? 'relaxedShared' : 'relaxed') : shared ? 'simdShared' : 'simd';

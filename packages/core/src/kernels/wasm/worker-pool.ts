@@ -95,7 +95,9 @@ export async function createWorkerPool(
   opts: WorkerPoolOptions,
 ): Promise<WorkerPool> {
   // A computed specifier keeps browser bundlers from trying to resolve a Node built-in.
-  const wt: typeof import('node:worker_threads') = await import(/* @vite-ignore */ `node:${'worker_threads'}`);
+  const wt: typeof import('node:worker_threads') = await import(
+    /* @vite-ignore */ `node:${'worker_threads'}`
+  );
   const control = new SharedArrayBuffer(opts.workers * SLOT * 4);
   const ctl = new Int32Array(control);
   const seqs = new Int32Array(opts.workers);
@@ -108,7 +110,14 @@ export async function createWorkerPool(
       channels.push(port1);
       const worker = new wt.Worker(workerSource, {
         eval: true,
-        workerData: { module: kernel.module, memory, control, index, spinMs: opts.spinMicros / 1000, errorPort: port2 },
+        workerData: {
+          module: kernel.module,
+          memory,
+          control,
+          index,
+          spinMs: opts.spinMicros / 1000,
+          errorPort: port2,
+        },
         transferList: [port2],
       });
       return new Promise<import('node:worker_threads').Worker>((resolve, reject) => {

@@ -1,0 +1,41 @@
+import { type TrainTextClassifierOptions, trainTextClassifier } from '../train-text-classifier.ts';
+import type { FittedSystem, TextClassificationSystem, TrainingSplit } from './text-classification-system.ts';
+
+/** Our recurrent classifier as a comparison system: {@link trainTextClassifier} with fixed options. */
+export class RecurrentSystem implements TextClassificationSystem {
+  readonly name: string;
+  readonly description: string;
+  private readonly options: TrainTextClassifierOptions;
+
+  /**
+   * @param options training options for every fold (`labels` and `seed` are set per fold).
+   * @param name the table name (default `recurrent <cell> (<pooling> pooling)`).
+   */
+  constructor(options: TrainTextClassifierOptions = {}, name?: string) {
+    this.options = options;
+    const m = options.model ?? {};
+    const cell = `${m.bidirectional === false ? '' : 'bi'}${(m.cell ?? 'lstm').toUpperCase()}`;
+    this.name = name ?? `recurrent ${cell} (${m.pooling ?? 'max'} pooling)`;
+    this.description = `@recurrent/classifiers trainTextClassifier ${JSON.stringify({ ...options, events: undefined, signal: undefined })}`;
+  }
+
+  supports(): boolean {
+    return true;
+  }
+
+  async fit(split: TrainingSplit, seed: number): Promise<FittedSystem> {
+    const examples = split.texts.map((text, i) => ({ text, label: split.labelNames[split.labels[i]!]! }));
+    const { classifier, epochLosses } = await trainTextClassifier(examples, {
+      ...this.options,
+      labels: split.labelNames,
+      seed: (this.options.seed ?? 0) + seed,
+    });
+    return {
+      epochLosses,
+      predict: (texts) => {
+        const preds = classifier.predict(texts);
+        return { ids: Int32Array.from(preds, (p) => p.id), scores: preds.map((p) => Float64Array.from(p.probabilities)) };
+      },
+    };
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * Trains a {@link TextClassifier} from labelled texts: builds the label set and (unless given) a
+ * lower-cased word tokenizer from the training texts, then runs core's training loop (length-bucketed
+ * batches, Adam, gradient clipping, optional class weights, validation and early stopping).
+ */
+import {
+  Adam,
+  BucketBatcher,
+  DataError,
+  OptionError,
+  padBatch,
+  Rng,
+  type TrainEvents,
+  type TrainResult,
+  train,
+} from '@recurrent/core';
+import { type Tokenizer, type VocabOptions, WordTokenizer, type WordTokenizerOptions } from '@recurrent/tokenizers';
+import { classificationReport } from './metrics/classification-report.ts';
+import type { SequenceClassifierConfig } from './model/classifier-config.ts';
+import { SequenceClassifier } from './model/sequence-classifier.ts';
+import { TextClassifier } from './text-classifier.ts';
+
+/** A text with its class name. */
+export interface LabelledExample {
+  text: string;
+  label: string;
+}
+
+/** Options of {@link trainTextClassifier}; every field has a default. */
+export interface TrainTextClassifierOptions {
+  /** Class names in id order. Default: the distinct training labels, sorted by code point. */
+  labels?: readonly string[];
+  /** A ready tokenizer. Default: a {@link WordTokenizer} trained on the training texts with `tokenizerOptions`. */
+  tokenizer?: Tokenizer;
+  /** Options of the default word tokenizer. Default `{ lowercase: true, splitter: 'treebank', minFrequency: 1 }`. */
+  tokenizerOptions?: WordTokenizerOptions & VocabOptions;
+  /** Architecture (sizes come from the tokenizer and labels). Defaults: see `classifierConfigDefaults`. */
+  model?: Partial<Omit<SequenceClassifierConfig, 'vocabSize' | 'numClasses' | 'padId'>>;
+  /** Texts are cut to their first this many tokens. Default 256. */
+  maxLength?: number;
+  /** Passes over the training set. Default 8. */
+  epochs?: number;
+  /** Examples per batch. Default 32. */
+  batchSize?: number;
+  /** Adam's learning rate. Default 2e-3. */
+  lr?: number;
+  /** Adam's L2 penalty. Default 0. */
+  weightDecay?: number;
+  /** Clip the global gradient norm to this. Default 5. */
+  clipNorm?: number;
+  /**
+   * Per-class loss weights: `balanced` (n / (C · count of the class), scikit-learn's rule), or a weight per
+   * label name (missing names weigh 1). Default: every example weighs 1.
+   */
+  classWeights?: 'balanced' | Readonly<Record<string, number>>;
+  /** Seed of the weights, the dropout masks and the batch order. Default 0. */
+  seed?: number;
+  /**
+   * Held-out examples: accuracy and macro F1 on them are measured after every epoch (into the result's
+   * `validations`); with `patience`, training stops after that many epochs without a better accuracy,
+   * and with `restoreBest` the best epoch's weights are kept.
+   */
+  validation?: { examples: readonly LabelledExample[]; patience?: number; restoreBest?: boolean };
+  /** Progress callbacks of core's training loop. */
+  events?: TrainEvents;
+  /** Stops training at the next step. */
+  signal?: AbortSignal;
+}
+
+/** What {@link trainTextClassifier} returns. */
+export interface TrainedTextClassifier {
+  classifier: TextClassifier;
+  /** Core's training result: per-step losses, validations, steps, time. */
+  result: TrainResult;
+  /** Mean training loss of each epoch (index 0 = epoch 1). */
+  epochLosses: number[];
+}
+
+interface EncodedExample {
+  ids: Int32Array;
+  label: number;
+}
+
+/**
+ * Trains a classifier on `examples`.
+ * @throws DataError when there are no examples, fewer than two classes, or a label outside `labels`;
+ *   OptionError for invalid options.
+ */
+export async function trainTextClassifier(
+  examples: readonly LabelledExample[],
+  options: TrainTextClassifierOptions = {},
+): Promise<TrainedTextClassifier> {
+  if (examples.length === 0) throw new DataError('training examples', 'at least one labelled example', 'none');
+  const labels = options.labels ? [...options.labels] : distinctLabels(examples);
+  const present = new Set(examples.map((e) => e.label));
+  if (present.size < 2) {
+    throw new DataError(
+      'training labels',
+      'at least two classes',
+      `only ${[...present].map((l) => JSON.stringify(l)).join(', ')} in ${examples.length} examples`,
+    );
+  }
+  const epochs = options.epochs ?? 8;
+  const batchSize = options.batchSize ?? 32;
+  if (!Number.isInteger(epochs) || epochs < 1) throw new OptionError('epochs', 'an integer >= 1', String(epochs));
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new OptionError('batchSize', 'an integer >= 1', String(batchSize));
+  const seed = options.seed ?? 0;
+  const tokenizer =
+    options.tokenizer ??
+    WordTokenizer.train(
+      examples.map((e) => e.text),
+      { lowercase: true, splitter: 'treebank', minFrequency: 1, ...options.tokenizerOptions },
+    );
+  const rng = new Rng(seed);
+  const model = new SequenceClassifier(
+    { ...options.model, vocabSize: tokenizer.vocabSize, numClasses: labels.length, padId: tokenizer.specials.pad },
+    { rng },
+  );
+  const classifier = new TextClassifier({
+    model,
+    tokenizer,
+    labels,
+    ...(options.maxLength !== undefined && { maxLength: options.maxLength }),
+  });
+  const encode = (e: LabelledExample, i: number, what: string): EncodedExample => {
+    if (typeof e?.text !== 'string') throw new DataError(`${what} example ${i}`, '{ text: string, label: string }', typeof e?.text);
+    const label = labels.indexOf(e.label);
+    if (label < 0) {
+      throw new DataError(`${what} example ${i} label`, `one of ${labels.map((l) => JSON.stringify(l)).join(', ')}`, JSON.stringify(e.label));
+    }
+    return { ids: classifier.encode(e.text), label };
+  };
+  const data = examples.map((e, i) => encode(e, i, 'training'));
+  const weights = classWeights(options.classWeights, labels, data);
+  const batcher = new BucketBatcher(data, { batchSize, lengthOf: (e) => e.ids.length, seed });
+  const optimizer = new Adam(model.parameters(), { lr: options.lr ?? 2e-3, weightDecay: options.weightDecay ?? 0 });
+  const pad = tokenizer.specials.pad;
+
+  const val = options.validation;
+  const valTexts = val?.examples.map((e) => e.text) ?? [];
+  const valLabels = val?.examples.map((e, i) => encode(e, i, 'validation').label) ?? [];
+  const result = await train({
+    model,
+    optimizer,
+    data: batcher,
+    maxEpochs: epochs,
+    clipNorm: options.clipNorm ?? 5,
+    forward: (tape, batch) => {
+      const padded = padBatch(
+        batch.map((e) => e.ids),
+        pad,
+      );
+      const targets = Int32Array.from(batch, (e) => e.label);
+      return { loss: model.loss(tape, padded, targets, weights), tokens: batch.length };
+    },
+    ...(val !== undefined &&
+      val.examples.length > 0 && {
+        validation: {
+          every: batcher.batchesPerEpoch,
+          minimize: false,
+          metric: 'accuracy',
+          ...(val.patience !== undefined && { patience: val.patience }),
+          ...(val.restoreBest !== undefined && { restoreBest: val.restoreBest }),
+          run: () => {
+            const pred = classifier.predict(valTexts).map((p) => p.id);
+            const r = classificationReport(valLabels, pred, { numClasses: labels.length });
+            return { accuracy: r.accuracy, macro_f1: r.macro.f1 };
+          },
+        },
+      }),
+    ...(options.events !== undefined && { events: options.events }),
+    ...(options.signal !== undefined && { signal: options.signal }),
+  });
+  model.train(false);
+  const perEpoch = batcher.batchesPerEpoch;
+  const epochLosses: number[] = [];
+  for (let s = 0; s < result.losses.length; s += perEpoch) {
+    const chunk = result.losses.slice(s, s + perEpoch);
+    epochLosses.push(chunk.reduce((a, b) => a + b, 0) / chunk.length);
+  }
+  return { classifier, result, epochLosses };
+}
+
+function distinctLabels(examples: readonly LabelledExample[]): string[] {
+  const set = new Set<string>();
+  examples.forEach((e, i) => {
+    if (typeof e?.label !== 'string' || e.label === '') {
+      throw new DataError(`training example ${i} label`, 'a non-empty string', JSON.stringify(e?.label) ?? 'nothing');
+    }
+    set.add(e.label);
+  });
+  // Code-point order, so ids do not depend on the order of the examples.
+  return [...set].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function classWeights(
+  spec: TrainTextClassifierOptions['classWeights'],
+  labels: readonly string[],
+  data: readonly EncodedExample[],
+): Float64Array | undefined {
+  if (spec === undefined) return undefined;
+  const c = labels.length;
+  if (spec === 'balanced') {
+    const counts = new Float64Array(c);
+    for (const e of data) counts[e.label]!++;
+    // A class absent from training gets weight 0 instead of n/0.
+    return counts.map((k) => (k === 0 ? 0 : data.length / (c * k)));
+  }
+  if (typeof spec !== 'object' || spec === null) {
+    throw new OptionError('classWeights', "'balanced' or a weight per label", String(spec));
+  }
+  for (const k of Object.keys(spec)) {
+    if (!labels.includes(k)) throw new OptionError('classWeights', `label names among ${labels.join(', ')}`, JSON.stringify(k));
+  }
+  return Float64Array.from(labels, (l) => spec[l] ?? 1);
+}

@@ -1,0 +1,41 @@
+import { initBackend } from '@recurrent/core';
+import { loadSentimentSentences } from '@recurrent/corpora';
+import { classificationReport, stratifiedKFold, trainTextClassifier } from '@recurrent/classifiers';
+
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=')));
+await initBackend();
+const corpus = loadSentimentSentences();
+const items = corpus.items.map((s) => ({ text: s.text, label: s.label === 1 ? 'positive' : 'negative' }));
+const labels = items.map((e) => (e.label === 'positive' ? 1 : 0));
+const folds = stratifiedKFold(labels, { k: 10, seed: 0, groups: corpus.items.map(corpus.groupKey) });
+const nf = Number(args.folds ?? 1);
+const accs: number[] = [];
+for (let f = 0; f < nf; f++) {
+  const fold = folds[f]!;
+  const train = Array.from(fold.train, (i) => items[i]!);
+  const test = Array.from(fold.test, (i) => items[i]!);
+  const t0 = performance.now();
+  const { classifier, epochLosses } = await trainTextClassifier(train, {
+    epochs: Number(args.epochs ?? 8),
+    lr: Number(args.lr ?? 2e-3),
+    batchSize: Number(args.bs ?? 32),
+    seed: f,
+    model: {
+      cell: (args.cell ?? 'lstm') as 'lstm',
+      pooling: (args.pool ?? 'max') as 'max',
+      embeddingDim: Number(args.emb ?? 96),
+      hiddenSize: Number(args.hid ?? 64),
+      dropout: Number(args.drop ?? 0.4),
+      embeddingDropout: Number(args.edrop ?? 0.25),
+    },
+    tokenizerOptions: { minFrequency: Number(args.minf ?? 1) },
+    ...(args.val ? { validation: { examples: test } } : {}),
+    events: args.val ? { validate: (e) => console.log('  val', e.step, JSON.stringify(e.metrics)) } : {},
+  });
+  const pred = classifier.predict(test.map((e) => e.text)).map((p) => p.id);
+  const r = classificationReport(test.map((e) => classifier.labelId(e.label)), pred, { labels: classifier.labels });
+  accs.push(r.accuracy);
+  console.log(`fold ${f} acc ${r.accuracy.toFixed(4)} f1 ${r.macro.f1.toFixed(4)} time ${((performance.now() - t0) / 1000).toFixed(1)}s losses ${epochLosses.map((l) => l.toFixed(3)).join(' ')}`);
+}
+console.log('mean acc', accs.reduce((a, b) => a + b, 0) / accs.length);
+process.exit(0);
