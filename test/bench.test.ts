@@ -278,6 +278,7 @@ describe('targets and report', () => {
           n: 1024,
           k: 1024,
           gflops: { 'ours-wasm1': m([41, 43, 42]), 'ours-wasm2': m([70, 75, 72]) },
+          gflopsPerCpuSecond: { 'ours-wasm1': m([44, 44, 45]) },
           ratios: [{ a: 'ours-wasm2', b: 'ours-wasm1', median: 1.71, ratios: [1.7, 1.71, 1.74] }],
         },
       ],
@@ -299,6 +300,7 @@ describe('targets and report', () => {
     sample: {
       config: { vocab: 100, embed: 128, hidden: 256 },
       usPerChar: { 'ours-wasm1': m([60, 62]), 'ours-wasm2': m([55, 58]) },
+      cpuUsPerChar: {},
       ratios: [],
     },
   };
@@ -322,6 +324,7 @@ describe('targets and report', () => {
     expect(md).toMatch(/\| 1024³ +\| nn +\| 1024×1024×1024 +\| +42\.0 +\| +72\.0 +\| +1\.71× +\|/);
     expect(md).toMatch(/\| ours wasm 2T \(ours, fastest\) +\| +2 \| +20,240 \(20,000–20,480\) \|/);
     expect(md).toContain('| sampling µs/char, ours best');
+    expect(md).toMatch(/GFLOP per CPU-second[\s\S]*\| 1024³ +\| +44\.0 +\| +— +\|/);
     expect(md).toMatch(/\| LSTM train, ours 2 threads \/ PyTorch 2-core +\| +0\.650 \| +≥ 0\.700 \| NO +\|/);
   });
 });

@@ -4,8 +4,10 @@
 
 /** The sections one run can be limited to; `all` runs every one. */
 export const sections = ['all', 'gemm', 'lstm', 'gru', 'sample', 'tokenizers', 'profile'] as const;
+/** One of {@link sections}. */
 export type Section = (typeof sections)[number];
 
+/** The parsed command line. */
 export interface BenchArgs {
   section: Section;
   /** Short rounds and fewer shapes: a smoke run, not a measurement. */
@@ -25,7 +27,8 @@ export interface BenchArgs {
   profile: { backend: 'js' | 'wasm' | 'wasm-threads'; cell: 'lstm' | 'gru'; steps: number };
 }
 
-export const usage = `usage: pnpm bench [${sections.join('|')}] [--quick] [--json] [--rounds N] [--no-relaxed-simd] [--verbose]
+/** The help text (also appended to argument errors). */
+export const usage = `usage: pnpm bench [${sections.join('|')}] [--quick] [--json] [--rounds N] [--optimizer sgd|adam]
   (default section: all = gemm, lstm, gru, sample, tokenizers)
   profile [--backend js|wasm|wasm-threads] [--cell lstm|gru] [--steps N]
                      our training + inference under node --cpu-prof: where the time goes

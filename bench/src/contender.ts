@@ -20,6 +20,21 @@ export interface ContenderSpec {
   env?: Record<string, string>;
 }
 
+/** Every contender process still running, so an interrupted bench leaves none behind. */
+const live = new Set<ChildProcess>();
+let cleanupInstalled = false;
+
+function installCleanup(): void {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.on('exit', () => {
+    for (const c of live) c.kill('SIGKILL');
+  });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => process.exit(sig === 'SIGINT' ? 130 : 143));
+  }
+}
+
 /** A running contender. */
 export class Contender {
   readonly spec: ContenderSpec;
@@ -32,10 +47,13 @@ export class Contender {
 
   private constructor(spec: ContenderSpec, verbose: boolean) {
     this.spec = spec;
+    installCleanup();
     this.child = spawn(spec.command, spec.args, {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, ...spec.env },
     });
+    live.add(this.child);
+    this.child.on('exit', () => live.delete(this.child));
     const lines = createInterface({ input: this.child.stdout!, crlfDelay: Number.POSITIVE_INFINITY });
     lines.on('line', (line) => {
       if (line.startsWith(REPLY_MARKER)) {

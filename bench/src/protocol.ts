@@ -66,11 +66,15 @@ export interface InfoReply {
 export interface GemmReply {
   calls: number;
   seconds: number;
+  /** CPU seconds of the whole process (all threads) over the same calls. */
+  cpuSeconds?: number;
 }
 
 /** Timing of `steps` steps (a training step or a forward pass over one batch), seconds each. */
 export interface RunReply {
   seconds: number[];
+  /** CPU seconds of the whole process (all threads) per step. */
+  cpuSeconds?: number[];
   /** Tokens one step processes (batch × sequence; brain.js: one sequence). */
   tokens: number;
   /** Memory right after the last step (no GC forced). */
@@ -83,6 +87,8 @@ export interface RunReply {
 export interface SampleReply {
   chars: number;
   seconds: number;
+  /** CPU seconds of the whole process over the same characters. */
+  cpuSeconds?: number;
 }
 
 /** Any reply: a result or an error message. */

@@ -8,6 +8,9 @@ import { fmtMiB, fmtNum, fmtRatio, markdownTable } from './table.ts';
 
 type Labels = Record<string, string>;
 
+const cpuNote =
+  "Per CPU-second columns divide by the CPU time of the contender's whole process (all threads): on a loaded host they move far less than wall-clock rates, but they show no parallel speedup (2 threads cost 2 CPU-seconds per second).";
+
 function spread(m: Measured | undefined): string {
   const xs = (m?.rounds ?? []).filter((x): x is number => x !== undefined && Number.isFinite(x));
   if (xs.length < 2) return '';
@@ -74,11 +77,14 @@ function recurrentSection(r: RecurrentResult, labels: Labels, threads: Record<st
     fmtNum(ms(x.train)),
     `${fmtNum(x.infer?.median)}${spread(x.infer)}`,
     fmtNum(ms(x.infer)),
+    fmtNum(x.trainPerCpuSecond?.median),
+    fmtNum(x.inferPerCpuSecond?.median),
     fmtMiB(x.peakRss),
   ]);
   const notes = Object.entries(r.contenders)
     .filter(([, x]) => x.extrapolated)
     .map(([id, x]) => `† ${labels[id] ?? id}: ${x.extrapolated}.`);
+  notes.push(cpuNote);
   const name = r.cell.toUpperCase();
   return [
     `## ${name}: input ${c.input}, hidden ${c.hidden}, batch ${c.batch}, sequence ${c.seq}, ${c.optimizer.toUpperCase()} (tokens/s, median of rounds; range in parentheses)`,
@@ -91,6 +97,8 @@ function recurrentSection(r: RecurrentResult, labels: Labels, threads: Record<st
         { header: 'train ms/batch', align: 'right' },
         { header: 'infer tok/s', align: 'right' },
         { header: 'infer ms/batch', align: 'right' },
+        { header: 'train tok/CPU-s', align: 'right' },
+        { header: 'infer tok/CPU-s', align: 'right' },
         { header: 'peak RSS', align: 'right' },
       ],
       rows,
@@ -163,6 +171,22 @@ export function renderReport(r: BenchResults): string {
       ),
       '',
     );
+    if (r.gemm.rows.some((row) => Object.keys(row.gflopsPerCpuSecond ?? {}).length > 0)) {
+      out.push(
+        'GFLOP per CPU-second (same rounds):',
+        '',
+        markdownTable(
+          [{ header: 'shape' }, ...ids.map((id) => ({ header: labels[id] ?? id, align: 'right' as const }))],
+          r.gemm.rows.map((row) => [
+            row.name,
+            ...ids.map((id) => fmtNum(row.gflopsPerCpuSecond?.[id]?.median)),
+          ]),
+        ),
+        '',
+        cpuNote,
+        '',
+      );
+    }
   }
   if (r.lstm) out.push(recurrentSection(r.lstm, labels, threads));
   if (r.gru) out.push(recurrentSection(r.gru, labels, threads));
@@ -176,11 +200,13 @@ export function renderReport(r: BenchResults): string {
           { header: 'contender' },
           { header: 'µs/char', align: 'right' },
           { header: 'chars/s', align: 'right' },
+          { header: 'CPU µs/char', align: 'right' },
         ],
         Object.entries(s.usPerChar).map(([id, m]) => [
           labels[id] ?? id,
           `${fmtNum(m.median)}${spread(m)}`,
           fmtNum(1e6 / m.median),
+          fmtNum(s.cpuUsPerChar?.[id]?.median),
         ]),
       ),
       '',

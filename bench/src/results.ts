@@ -15,6 +15,7 @@ export interface Ratio {
   ratios: number[];
 }
 
+/** One GEMM shape: every contender's GFLOP/s per round and the ratios the table shows. */
 export interface GemmRow {
   name: string;
   form: 'nn' | 'nt' | 'tn';
@@ -23,9 +24,12 @@ export interface GemmRow {
   k: number;
   /** GFLOP/s (2·m·n·k per call) per contender. */
   gflops: Record<string, Measured>;
+  /** GFLOP per CPU-second (all threads): what a loaded host cannot distort much, but no parallel speedup. */
+  gflopsPerCpuSecond: Record<string, Measured>;
   ratios: Ratio[];
 }
 
+/** The GEMM section. */
 export interface GemmResult {
   rows: GemmRow[];
 }
@@ -44,10 +48,14 @@ export interface MemoryResult {
   wasmTensors: GrowthVerdict;
 }
 
+/** One contender's LSTM/GRU rates. */
 export interface RecurrentContender {
   /** Tokens per second per round. */
   train?: Measured;
   infer?: Measured;
+  /** Tokens per CPU-second of the whole process (all threads). */
+  trainPerCpuSecond?: Measured;
+  inferPerCpuSecond?: Measured;
   /** Tokens one measured step processes. */
   tokensPerStep: number;
   /** Set when the per-batch time is extrapolated (brain.js: one sequence at a time). */
@@ -56,6 +64,7 @@ export interface RecurrentContender {
   peakRss?: number;
 }
 
+/** The LSTM or GRU section. */
 export interface RecurrentResult {
   cell: 'lstm' | 'gru';
   config: RecurrentConfig;
@@ -67,14 +76,18 @@ export interface RecurrentResult {
   memory: Record<string, MemoryResult>;
 }
 
+/** The sampling section. */
 export interface SampleResult {
   config: SampleConfig;
   /** Microseconds per character per round (lower is better). */
   usPerChar: Record<string, Measured>;
+  /** CPU microseconds (all threads) per character. */
+  cpuUsPerChar: Record<string, Measured>;
   /** Rate ratios (chars/s) ours vs others. */
   ratios: Ratio[];
 }
 
+/** The tokenizer section: what the tokenizers package's comparison script reported. */
 export interface TokenizerResult {
   available: boolean;
   script?: string;
@@ -93,6 +106,7 @@ export interface TargetCheck {
   met: boolean | null;
 }
 
+/** Everything one run measured: bench/results/latest.json. */
 export interface BenchResults {
   schema: 1;
   startedAt: string;

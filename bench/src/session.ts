@@ -26,6 +26,7 @@ export function log(msg: string): void {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** The contenders of one section, each in its own process. */
 export class Session {
   readonly contenders = new Map<string, Contender>();
   private constructor(private readonly settleMs: number) {}

@@ -102,6 +102,18 @@ export function roundSchedule(
   return out;
 }
 
+/** Stores `value` as round `round` of `id` in a per-contender map of per-round values. */
+export function setRound(
+  map: Record<string, (number | undefined)[]>,
+  id: string,
+  round: number,
+  value: number,
+): void {
+  const rounds = map[id] ?? [];
+  rounds[round] = value;
+  map[id] = rounds;
+}
+
 /** A rate measured once per round (undefined where not measured) and its median over rounds. */
 export interface Measured {
   rounds: (number | undefined)[];

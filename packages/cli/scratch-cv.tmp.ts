@@ -1,6 +1,6 @@
 import { initBackend } from '@recurrent/core';
 import { loadSentimentSentences } from '@recurrent/corpora';
-import { classificationReport, stratifiedKFold, trainTextClassifier } from '@recurrent/classifiers';
+import { classificationReport, sentimentLexicon, stratifiedKFold, trainTextClassifier } from '@recurrent/classifiers';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=')));
 await initBackend();
@@ -9,8 +9,9 @@ const items = corpus.items.map((s) => ({ text: s.text, label: s.label === 1 ? 'p
 const labels = items.map((e) => (e.label === 'positive' ? 1 : 0));
 const folds = stratifiedKFold(labels, { k: 10, seed: 0, groups: corpus.items.map(corpus.groupKey) });
 const nf = Number(args.folds ?? 1);
+const f0 = Number(args.from ?? 0);
 const accs: number[] = [];
-for (let f = 0; f < nf; f++) {
+for (let f = f0; f < f0 + nf; f++) {
   const fold = folds[f]!;
   const train = Array.from(fold.train, (i) => items[i]!);
   const test = Array.from(fold.test, (i) => items[i]!);
@@ -28,6 +29,8 @@ for (let f = 0; f < nf; f++) {
       dropout: Number(args.drop ?? 0.4),
       embeddingDropout: Number(args.edrop ?? 0.25),
     },
+    ...(args.lex ? { wordVectors: { vectors: sentimentLexicon(), scale: Number(args.lex) } } : {}),
+    weightDecay: Number(args.wd ?? 0),
     tokenizerOptions: { minFrequency: Number(args.minf ?? 1) },
     ...(args.val ? { validation: { examples: test } } : {}),
     events: args.val ? { validate: (e) => console.log('  val', e.step, JSON.stringify(e.metrics)) } : {},

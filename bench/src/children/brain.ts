@@ -6,8 +6,15 @@
  * Sampling uses `recurrent.LSTM` with a character data formatter, its documented text-generation path.
  */
 import { createRequire } from 'node:module';
-import type { CellKind, MemorySnapshot, RecurrentConfig, RunReply, SampleConfig } from '../protocol.ts';
-import { fillPattern, maxMemory, nodeMemory, serve } from './child-server.ts';
+import type {
+  CellKind,
+  MemorySnapshot,
+  RecurrentConfig,
+  RunReply,
+  SampleConfig,
+  SampleReply,
+} from '../protocol.ts';
+import { cpuSeconds, fillPattern, maxMemory, nodeMemory, serve } from './child-server.ts';
 
 interface TimeStepNet {
   train(data: number[][][], options: Record<string, unknown>): { error: number; iterations: number };
@@ -48,14 +55,17 @@ function run(task: 'train' | 'infer', cell: CellKind, steps: number): RunReply {
   const w = nets.get(`${task}/${cell}`);
   if (!w) throw new Error(`run ${task}/${cell} before setup`);
   const seconds: number[] = [];
+  const cpu: number[] = [];
   for (let s = 0; s < steps; s++) {
+    const c0 = cpuSeconds();
     const t0 = performance.now();
     if (w.train) w.net.train([w.seq], { iterations: 1, errorThresh: -1, log: false });
     else w.net.run(w.seq);
     seconds.push((performance.now() - t0) / 1000);
+    cpu.push(cpuSeconds() - c0);
     peak = maxMemory(peak, nodeMemory(false));
   }
-  return { seconds, tokens: w.tokens, memory: nodeMemory(false), peak };
+  return { seconds, cpuSeconds: cpu, tokens: w.tokens, memory: nodeMemory(false), peak };
 }
 
 let textNet: TextNet | null = null;
@@ -70,16 +80,17 @@ function sampleSetup(c: SampleConfig): void {
   textNet.train([text], { iterations: 1, errorThresh: -1, log: false });
 }
 
-function sample(chars: number): { chars: number; seconds: number } {
+function sample(chars: number): SampleReply {
   const net = textNet;
   if (!net) throw new Error('sample before sampleSetup');
   let done = 0;
+  const c0 = cpuSeconds();
   const t0 = performance.now();
   while (done < chars) {
     // Each run samples until the end token or maxPredictionLength; +1 counts the step that ended it.
     done += net.run('', true).length + 1;
   }
-  return { chars: done, seconds: (performance.now() - t0) / 1000 };
+  return { chars: done, seconds: (performance.now() - t0) / 1000, cpuSeconds: cpuSeconds() - c0 };
 }
 
 await serve({

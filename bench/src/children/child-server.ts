@@ -75,12 +75,19 @@ export function fillPattern(arr: Float32Array | number[], seed: number): void {
   }
 }
 
-/** Repeats `fn` until `minSeconds` have passed (at least once); returns calls and total seconds. */
+/** CPU seconds (user + system, all threads) this process has used. */
+export function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** Repeats `fn` until `minSeconds` have passed (at least once); returns calls, wall and CPU seconds. */
 export async function timeRepeated(
   fn: () => void | Promise<void>,
   minSeconds: number,
-): Promise<{ calls: number; seconds: number }> {
+): Promise<{ calls: number; seconds: number; cpuSeconds: number }> {
   let calls = 0;
+  const c0 = cpuSeconds();
   const t0 = performance.now();
   let elapsed = 0;
   do {
@@ -88,5 +95,5 @@ export async function timeRepeated(
     calls++;
     elapsed = (performance.now() - t0) / 1000;
   } while (elapsed < minSeconds);
-  return { calls, seconds: elapsed };
+  return { calls, seconds: elapsed, cpuSeconds: cpuSeconds() - c0 };
 }

@@ -32,7 +32,7 @@ import type {
   RunReply,
   SampleReply,
 } from '../protocol.ts';
-import { fillPattern, maxMemory, nodeMemory, serve, timeRepeated } from './child-server.ts';
+import { cpuSeconds, fillPattern, maxMemory, nodeMemory, serve, timeRepeated } from './child-server.ts';
 
 const { values } = parseArgs({
   options: { backend: { type: 'string', default: 'wasm' }, threads: { type: 'string', default: '1' } },
@@ -96,7 +96,9 @@ function runSteps(task: 'train' | 'infer', cell: CellKind, steps: number): RunRe
   const w = workloads.get(`${task}/${cell}`);
   if (!w) throw new Error(`run ${task}/${cell} before setup`);
   const seconds: number[] = [];
+  const cpu: number[] = [];
   for (let s = 0; s < steps; s++) {
+    const c0 = cpuSeconds();
     const t0 = performance.now();
     if (w.opt) {
       const tape = new Tape();
@@ -109,9 +111,10 @@ function runSteps(task: 'train' | 'infer', cell: CellKind, steps: number): RunRe
       w.layer.forward(noGrad, w.x);
     }
     seconds.push((performance.now() - t0) / 1000);
+    cpu.push(cpuSeconds() - c0);
     peak = maxMemory(peak, memory(false));
   }
-  return { seconds, tokens: w.tokens, memory: memory(false), peak };
+  return { seconds, cpuSeconds: cpu, tokens: w.tokens, memory: memory(false), peak };
 }
 
 let gemmBuffers: { a: Float32Array; b: Float32Array; c: Float32Array; key: string } | null = null;
@@ -141,6 +144,7 @@ let sampler: {
 function sample(chars: number): SampleReply {
   const s = sampler;
   if (!s) throw new Error('sample before sampleSetup');
+  const c0 = cpuSeconds();
   const t0 = performance.now();
   for (let i = 0; i < chars; i++) {
     const x = s.emb.forward(noGrad, [s.id], [1]); // [1, E]
@@ -149,7 +153,7 @@ function sample(chars: number): SampleReply {
     s.state = state;
     s.id = sampleCategorical(logits.data, s.rng);
   }
-  return { chars, seconds: (performance.now() - t0) / 1000 };
+  return { chars, seconds: (performance.now() - t0) / 1000, cpuSeconds: cpuSeconds() - c0 };
 }
 
 await serve({

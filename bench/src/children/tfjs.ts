@@ -7,8 +7,16 @@
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import type * as TF from '@tensorflow/tfjs';
-import type { CellKind, GemmReply, MemorySnapshot, RecurrentConfig, Request, RunReply } from '../protocol.ts';
-import { fillPattern, maxMemory, nodeMemory, serve, timeRepeated } from './child-server.ts';
+import type {
+  CellKind,
+  GemmReply,
+  MemorySnapshot,
+  RecurrentConfig,
+  Request,
+  RunReply,
+  SampleReply,
+} from '../protocol.ts';
+import { cpuSeconds, fillPattern, maxMemory, nodeMemory, serve, timeRepeated } from './child-server.ts';
 
 const require = createRequire(import.meta.url);
 const { values } = parseArgs({ options: { backend: { type: 'string', default: 'wasm' } } });
@@ -94,7 +102,9 @@ async function run(task: 'train' | 'infer', cell: CellKind, steps: number): Prom
   const w = workloads.get(`${task}/${cell}`);
   if (!w) throw new Error(`run ${task}/${cell} before setup`);
   const seconds: number[] = [];
+  const cpu: number[] = [];
   for (let s = 0; s < steps; s++) {
+    const c0 = cpuSeconds();
     const t0 = performance.now();
     if (w.train) {
       await w.model.trainOnBatch(w.x, w.y);
@@ -104,9 +114,10 @@ async function run(task: 'train' | 'infer', cell: CellKind, steps: number): Prom
       out.dispose();
     }
     seconds.push((performance.now() - t0) / 1000);
+    cpu.push(cpuSeconds() - c0);
     peak = maxMemory(peak, memory(false));
   }
-  return { seconds, tokens: w.tokens, memory: memory(false), peak };
+  return { seconds, cpuSeconds: cpu, tokens: w.tokens, memory: memory(false), peak };
 }
 
 interface Sampler {
@@ -123,9 +134,10 @@ interface Sampler {
 }
 let sampler: Sampler | null = null;
 
-function sample(chars: number): { chars: number; seconds: number } {
+function sample(chars: number): SampleReply {
   const s = sampler;
   if (!s) throw new Error('sample before sampleSetup');
+  const c0 = cpuSeconds();
   const t0 = performance.now();
   for (let i = 0; i < chars; i++) {
     const [next, c, h] = tf.tidy(() => {
@@ -141,7 +153,7 @@ function sample(chars: number): { chars: number; seconds: number } {
     s.c = c as TF.Tensor2D;
     s.h = h as TF.Tensor2D;
   }
-  return { chars, seconds: (performance.now() - t0) / 1000 };
+  return { chars, seconds: (performance.now() - t0) / 1000, cpuSeconds: cpuSeconds() - c0 };
 }
 
 await serve({

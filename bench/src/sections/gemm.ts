@@ -6,7 +6,7 @@ import type { Plan } from '../plan.ts';
 import type { GemmReply } from '../protocol.ts';
 import type { GemmResult, GemmRow, Ratio } from '../results.ts';
 import { log, type Session } from '../session.ts';
-import { measured, roundRatios } from '../stats.ts';
+import { measured, roundRatios, setRound } from '../stats.ts';
 
 /** Contenders of the GEMM section (brain.js has no GEMM). */
 export function gemmContenders(plan: Plan): ContenderId[] {
@@ -31,6 +31,7 @@ const pairs: [string, string][] = [
   ['ours-wasm1', 'ours-wasm1-simd128'],
 ];
 
+/** Same-round ratios `values[a] / values[b]` for each wanted pair both sides have. */
 export function ratiosOf(values: Record<string, (number | undefined)[]>, want: [string, string][]): Ratio[] {
   const out: Ratio[] = [];
   for (const [a, b] of want) {
@@ -43,6 +44,7 @@ export function ratiosOf(values: Record<string, (number | undefined)[]>, want: [
   return out;
 }
 
+/** Measures every shape of the plan on every available contender, in interleaved rounds. */
 export async function runGemm(session: Session, plan: Plan): Promise<GemmResult> {
   const rows: GemmRow[] = [];
   for (const shape of plan.gemmShapes) {
@@ -50,17 +52,20 @@ export async function runGemm(session: Session, plan: Plan): Promise<GemmResult>
     // TF.js's cpu backend needs seconds per 1024³ call; it adds nothing there.
     const ids = session.available().filter((id) => !(id === 'tfjs-cpu' && flops > 2 * 512 ** 3));
     log(`gemm ${shape.name} [${shape.form} m=${shape.m} n=${shape.n} k=${shape.k}]`);
-    const values = await session.rounds(ids, plan.gemmRounds, async (id) => {
+    const cpu: Record<string, (number | undefined)[]> = {};
+    const values = await session.rounds(ids, plan.gemmRounds, async (id, round) => {
       const r = await session.request<GemmReply>(id, { op: 'gemm', ...shape, minSeconds: plan.gemmSeconds });
+      if (r.cpuSeconds) setRound(cpu, id, round, (flops * r.calls) / r.cpuSeconds / 1e9);
       return (flops * r.calls) / r.seconds / 1e9;
     });
     const gflops = Object.fromEntries(Object.entries(values).map(([id, v]) => [id, measured(v)]));
+    const gflopsPerCpuSecond = Object.fromEntries(Object.entries(cpu).map(([id, v]) => [id, measured(v)]));
     log(
       `  ${Object.entries(gflops)
         .map(([id, m]) => `${id} ${m.median.toFixed(1)}`)
         .join(', ')}`,
     );
-    rows.push({ ...shape, gflops, ratios: ratiosOf(values, pairs) });
+    rows.push({ ...shape, gflops, gflopsPerCpuSecond, ratios: ratiosOf(values, pairs) });
   }
   return { rows };
 }

@@ -7,13 +7,15 @@ import { type Plan, sampleConfig } from '../plan.ts';
 import type { SampleReply } from '../protocol.ts';
 import type { SampleResult } from '../results.ts';
 import { log, type Session } from '../session.ts';
-import { measured } from '../stats.ts';
+import { measured, setRound } from '../stats.ts';
 import { ratiosOf } from './gemm.ts';
 
+/** Contenders of the sampling section. */
 export function sampleContenders(): ContenderId[] {
   return ['ours-wasm1', 'ours-wasm2', 'ours-js', 'torch-1', 'torch-2', 'tfjs-wasm', 'brain'];
 }
 
+/** Sizes each contender's rounds from a probe, then measures µs/char in interleaved rounds. */
 export async function runSample(session: Session, plan: Plan): Promise<SampleResult> {
   const chars: Record<string, number> = {};
   for (const id of session.available(sampleContenders())) {
@@ -29,10 +31,13 @@ export async function runSample(session: Session, plan: Plan): Promise<SampleRes
   }
   const ids = Object.keys(chars);
   log(`sample: ${plan.sampleRounds} rounds of ${ids.join(', ')}`);
-  const rates = await session.rounds(ids, plan.sampleRounds, async (id) => {
+  const cpu: Record<string, (number | undefined)[]> = {};
+  const rates = await session.rounds(ids, plan.sampleRounds, async (id, round) => {
     const r = await session.request<SampleReply>(id, { op: 'sample', chars: chars[id]! });
+    if (r.cpuSeconds) setRound(cpu, id, round, (r.cpuSeconds / r.chars) * 1e6);
     return r.chars / r.seconds; // chars per second
   });
+  const cpuUsPerChar = Object.fromEntries(Object.entries(cpu).map(([id, v]) => [id, measured(v)]));
   const usPerChar = Object.fromEntries(
     Object.entries(rates).map(([id, v]) => [
       id,
@@ -54,5 +59,5 @@ export async function runSample(session: Session, plan: Plan): Promise<SampleRes
         ...['torch-1', 'torch-2', 'tfjs-wasm', 'brain', 'ours-js'].map((p): [string, string] => [best, p]),
       ]
     : [];
-  return { config: sampleConfig, usPerChar, ratios: ratiosOf(rates, pairs) };
+  return { config: sampleConfig, usPerChar, cpuUsPerChar, ratios: ratiosOf(rates, pairs) };
 }

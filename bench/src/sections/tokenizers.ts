@@ -32,6 +32,7 @@ export function lastJsonLine(text: string): unknown {
   return null;
 }
 
+/** Runs the comparison script (with `--quick` in quick runs); unavailable when there is none. */
 export async function runTokenizers(quick: boolean): Promise<TokenizerResult> {
   let files: string[] = [];
   try {

@@ -27,7 +27,9 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     'batch-size': { type: 'string', default: '64' },
     hidden: { type: 'string', default: '128' },
-    'valid-every': { type: 'string', default: '400' },
+    'decoder-hidden': { type: 'string', default: '192' },
+    embedding: { type: 'string', default: '48' },
+    'valid-every': { type: 'string', default: '500' },
     'max-steps': { type: 'string' },
     backend: { type: 'string', default: 'auto' },
   },
@@ -56,17 +58,19 @@ const model = new Seq2Seq({
   seed,
   config: {
     cell: 'lstm',
-    sourceEmbedding: 64,
-    targetEmbedding: 64,
+    sourceEmbedding: Number(args.embedding),
+    targetEmbedding: Number(args.embedding),
     encoderHidden: H,
-    decoderHidden: 2 * H,
+    decoderHidden: Number(args['decoder-hidden']),
     attention: 'general',
     dropout: 0.2,
   },
 });
 const trainExamples = toExamples(model, train);
-const validSubset = valid.slice(0, 600);
-console.log(`training pairs ${trainExamples.length}; parameters ${[...model.parameters()].reduce((n, [, p]) => n + p.size, 0)}`);
+const validSubset = valid.slice(0, 400);
+console.log(
+  `training pairs ${trainExamples.length}; parameters ${[...model.parameters()].reduce((n, [, p]) => n + p.size, 0)}`,
+);
 
 const t0 = performance.now();
 const result = await trainSeq2Seq(model, {
@@ -84,26 +88,38 @@ const result = await trainSeq2Seq(model, {
   },
   metric: { name: 'valid_wer', minimize: true },
   modelPath: args.out,
-  info: { task: 'g2p', data: `${corpus.source} (no stress, alphabetic words)`, split: 'by word 90/5/5, seed 0' },
+  info: {
+    task: 'g2p',
+    data: `${corpus.source} (no stress, alphabetic words)`,
+    split: 'by word 90/5/5, seed 0',
+  },
   checkpoint: { path: `${args.out}.ckpt`, every: 400, resume: true },
   seed,
   events: {
     step: (e) => {
       if (e.step % 50 === 0) {
-        console.log(`step ${e.step} epoch ${e.epoch} loss ${e.loss.toFixed(3)} tok/s ${e.tokensPerSec.toFixed(0)} ${(e.elapsedMs / 60000).toFixed(1)} min`);
+        console.log(
+          `step ${e.step} epoch ${e.epoch} loss ${e.loss.toFixed(3)} tok/s ${e.tokensPerSec.toFixed(0)} ${(e.elapsedMs / 60000).toFixed(1)} min`,
+        );
       }
     },
     validate: (e) => console.log(`validate step ${e.step}: ${JSON.stringify(e.metrics)}`),
   },
 });
-console.log(`trained ${result.steps} steps in ${((performance.now() - t0) / 60000).toFixed(1)} min (${result.stoppedBy})`);
+console.log(
+  `trained ${result.steps} steps in ${((performance.now() - t0) / 60000).toFixed(1)} min (${result.stoppedBy})`,
+);
 
 const best = loadSeq2Seq(args.out).model;
 const report: Record<string, unknown> = { model: args.out, steps: result.steps, testWords: test.length };
 for (const beam of [1, 5]) {
   const t = performance.now();
   const s = evaluateSeq2Seq(best, test, { beamSize: beam, maxLengthRatio: 1.5 });
-  report[beam === 1 ? 'greedy' : 'beam5'] = { wer: s.wer, per: s.per, seconds: (performance.now() - t) / 1000 };
+  report[beam === 1 ? 'greedy' : 'beam5'] = {
+    wer: s.wer,
+    per: s.per,
+    seconds: (performance.now() - t) / 1000,
+  };
   console.log(`test beam ${beam}: WER ${s.wer.toFixed(2)}%  PER ${s.per.toFixed(2)}%`);
 }
 writeFileSync(`${args.out}.results.json`, `${JSON.stringify(report, null, 2)}\n`);

@@ -10,7 +10,12 @@ export function naiveForecast(series: ArrayLike<number>, from: number, to: numbe
 }
 
 /** Seasonal naive: tomorrow equals the same day one `period` ago (7 for a weekly cycle). */
-export function seasonalNaiveForecast(series: ArrayLike<number>, from: number, to: number, period: number): Float64Array {
+export function seasonalNaiveForecast(
+  series: ArrayLike<number>,
+  from: number,
+  to: number,
+  period: number,
+): Float64Array {
   const out = new Float64Array(to - from);
   for (let t = from; t < to; t++) out[t - from] = series[t - period]!;
   return out;

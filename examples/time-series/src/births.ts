@@ -40,9 +40,14 @@ export function loadUsBirths(): DailySeries {
   for (const [i, r] of rows.entries()) {
     const t = Date.UTC(r.year, r.month - 1, r.date_of_month);
     if (i > 0 && t - prev !== 86_400_000) {
-      throw new FormatError(`${PACKAGE} row ${i}`, 'the day after the previous row', `${r.year}-${r.month}-${r.date_of_month}`);
+      throw new FormatError(
+        `${PACKAGE} row ${i}`,
+        'the day after the previous row',
+        `${r.year}-${r.month}-${r.date_of_month}`,
+      );
     }
-    if (!(Number.isFinite(r.births) && r.births > 0)) throw new FormatError(`${PACKAGE} row ${i} births`, 'a positive count', String(r.births));
+    if (!(Number.isFinite(r.births) && r.births > 0))
+      throw new FormatError(`${PACKAGE} row ${i} births`, 'a positive count', String(r.births));
     prev = t;
     values[i] = r.births;
     dayOfWeek[i] = r.day_of_week - 1; // the dataset counts 1 = Monday .. 7 = Sunday

@@ -4,10 +4,21 @@
  * stopping on the last stretch of the training part), then forecast every day of the tail one step ahead
  * and compare MAE/RMSE with the naive and seasonal-naive forecasts of the same days.
  */
-import { Adam, type BatchSource, type BatchSourceState, DataError, mse, OptionError, Rng, Tape, type TrainEvents, train } from '@recurrent/core';
+import {
+  Adam,
+  type BatchSource,
+  type BatchSourceState,
+  DataError,
+  mse,
+  OptionError,
+  Rng,
+  Tape,
+  type TrainEvents,
+  train,
+} from '@recurrent/core';
 import { naiveForecast, seasonalNaiveForecast } from './baselines.ts';
 import type { DailySeries } from './births.ts';
-import { type ForecastTarget, Forecaster, WindowedSeries } from './forecaster.ts';
+import { Forecaster, type ForecastTarget, WindowedSeries } from './forecaster.ts';
 import { type ForecastErrors, forecastErrors } from './metrics.ts';
 import { StandardScaler } from './scaler.ts';
 
@@ -92,8 +103,20 @@ class WindowBatches implements BatchSource<number[]> {
   }
 
   setState(s: BatchSourceState): void {
-    if (!(Number.isInteger(s.epoch) && s.epoch >= 0 && Number.isInteger(s.index) && s.index >= 0 && s.index < this.batchesPerEpoch)) {
-      throw new OptionError('WindowBatches state', `epoch >= 0, index in [0, ${this.batchesPerEpoch})`, JSON.stringify(s));
+    if (
+      !(
+        Number.isInteger(s.epoch) &&
+        s.epoch >= 0 &&
+        Number.isInteger(s.index) &&
+        s.index >= 0 &&
+        s.index < this.batchesPerEpoch
+      )
+    ) {
+      throw new OptionError(
+        'WindowBatches state',
+        `epoch >= 0, index in [0, ${this.batchesPerEpoch})`,
+        JSON.stringify(s),
+      );
     }
     this.epoch = s.epoch;
     this.index = s.index;
@@ -106,35 +129,54 @@ function range(from: number, to: number): number[] {
 }
 
 /** Forecasts of `days` in series units, batched, without recording gradients. */
-function predict(model: Forecaster, data: WindowedSeries, scaler: StandardScaler, days: number[]): Float64Array {
+function predict(
+  model: Forecaster,
+  data: WindowedSeries,
+  scaler: StandardScaler,
+  days: number[],
+): Float64Array {
   const out = new Float64Array(days.length);
   const tape = Tape.noGrad();
   for (let i = 0; i < days.length; i += 256) {
     const chunk = days.slice(i, i + 256);
     const y = model.forward(tape, data.inputs(chunk));
-    for (let b = 0; b < chunk.length; b++) out[i + b] = scaler.inverse(data.fromNetwork(chunk[b]!, y.data[b]!));
+    for (let b = 0; b < chunk.length; b++)
+      out[i + b] = scaler.inverse(data.fromNetwork(chunk[b]!, y.data[b]!));
   }
   return out;
 }
 
 /** Runs the experiment on `series` (see the module comment). */
-export async function runForecastExperiment(series: DailySeries, options: ForecastExperimentOptions = {}): Promise<ForecastExperimentResult> {
+export async function runForecastExperiment(
+  series: DailySeries,
+  options: ForecastExperimentOptions = {},
+): Promise<ForecastExperimentResult> {
   const seed = options.seed ?? 1;
   const W = options.window ?? 28;
   const testDays = options.testDays ?? 730;
   const validationDays = options.validationDays ?? 365;
   const n = series.values.length;
-  if (!(Number.isInteger(W) && W >= 7)) throw new OptionError('window', 'an integer >= 7 (one week)', String(W));
+  if (!(Number.isInteger(W) && W >= 7))
+    throw new OptionError('window', 'an integer >= 7 (one week)', String(W));
   const testStart = n - testDays;
   const trainStart = Math.max(W, options.trainDays === undefined ? W : testStart - options.trainDays);
   const valStart = testStart - validationDays;
   if (!(testDays >= 1 && valStart - trainStart >= 1 && validationDays >= 1)) {
-    throw new DataError('forecast split', `${W} + training + ${validationDays} validation + ${testDays} test days`, `${n} days`);
+    throw new DataError(
+      'forecast split',
+      `${W} + training + ${validationDays} validation + ${testDays} test days`,
+      `${n} days`,
+    );
   }
 
   // The scaler sees only days before the test tail.
   const scaler = StandardScaler.fit(series.values.subarray(trainStart - W, testStart));
-  const data = new WindowedSeries(scaler.transformAll(series.values), series.dayOfWeek, W, options.target ?? 'seasonal-difference');
+  const data = new WindowedSeries(
+    scaler.transformAll(series.values),
+    series.dayOfWeek,
+    W,
+    options.target ?? 'seasonal-difference',
+  );
   const rng = new Rng(seed);
   const model = new Forecaster({ hiddenSize: options.hiddenSize ?? 32, rng });
   const optimizer = new Adam(model.parameters(), { lr: options.lr ?? 3e-3 });
@@ -150,7 +192,10 @@ export async function runForecastExperiment(series: DailySeries, options: Foreca
     data: batches,
     maxEpochs: options.epochs ?? 30,
     clipNorm: 1,
-    forward: (tape, days) => ({ loss: mse(tape, model.forward(tape, data.inputs(days)), data.targets(days)), tokens: days.length }),
+    forward: (tape, days) => ({
+      loss: mse(tape, model.forward(tape, data.inputs(days)), data.targets(days)),
+      tokens: days.length,
+    }),
     validation: {
       every: batches.batchesPerEpoch,
       run: () => ({ mse: mse(Tape.noGrad(), model.forward(Tape.noGrad(), valX), valY).data[0]! }),

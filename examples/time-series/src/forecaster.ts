@@ -30,7 +30,10 @@ export class Forecaster extends BaseModule {
   constructor(options: ForecasterOptions) {
     super();
     const hiddenSize = options.hiddenSize ?? 32;
-    this.lstm = this.child('lstm', new LSTM({ inputSize: FEATURES, hiddenSize, numLayers: options.numLayers ?? 1, rng: options.rng }));
+    this.lstm = this.child(
+      'lstm',
+      new LSTM({ inputSize: FEATURES, hiddenSize, numLayers: options.numLayers ?? 1, rng: options.rng }),
+    );
     this.head = this.child('head', new Linear({ inFeatures: hiddenSize, outFeatures: 1, rng: options.rng }));
   }
 

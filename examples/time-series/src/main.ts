@@ -16,9 +16,14 @@ const r = await runForecastExperiment(series, {
   },
 });
 const secs = ((performance.now() - t0) / 1000).toFixed(1);
-console.log(`trained on ${r.trainWindows} windows (+${r.validationWindows} validation), ${r.steps} steps, stopped by ${r.stoppedBy}, ${secs} s`);
+console.log(
+  `trained on ${r.trainWindows} windows (+${r.validationWindows} validation), ${r.steps} steps, stopped by ${r.stoppedBy}, ${secs} s`,
+);
 console.log(`test: ${r.testDays} days, ${r.testRange[0]} .. ${r.testRange[1]} (one step ahead)`);
-const row = (name: string, e: { mae: number; rmse: number }) => console.log(`  ${name.padEnd(16)} MAE ${e.mae.toFixed(1).padStart(7)}   RMSE ${e.rmse.toFixed(1).padStart(7)}`);
+const row = (name: string, e: { mae: number; rmse: number }) =>
+  console.log(
+    `  ${name.padEnd(16)} MAE ${e.mae.toFixed(1).padStart(7)}   RMSE ${e.rmse.toFixed(1).padStart(7)}`,
+  );
 row('LSTM', r.lstm);
 row('naive (t-1)', r.naive);
 row('seasonal (t-7)', r.seasonalNaive);

@@ -9,7 +9,8 @@ export class StandardScaler {
 
   /** Fits mean and standard deviation on `values` (the training part of a series). */
   static fit(values: ArrayLike<number>): StandardScaler {
-    if (values.length < 2) throw new DataError('StandardScaler.fit values', 'at least 2 values', `${values.length}`);
+    if (values.length < 2)
+      throw new DataError('StandardScaler.fit values', 'at least 2 values', `${values.length}`);
     let sum = 0;
     for (let i = 0; i < values.length; i++) sum += values[i]!;
     const mean = sum / values.length;

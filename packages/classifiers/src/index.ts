@@ -17,3 +17,8 @@ export * from './baselines/apparatus-logistic-regression.ts';
 export * from './baselines/natural-classifier-baselines.ts';
 export * from './baselines/recurrent-system.ts';
 export * from './baselines/compare-systems.ts';
+export * from './lexicon/sentiment-lexicon.ts';
+export * from './report/comparison-table.ts';
+export * from './report/confusion-matrix-svg.ts';
+export * from './report/training-curve-svg.ts';
+export * from './report/write-comparison-report.ts';

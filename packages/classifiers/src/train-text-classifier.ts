@@ -14,7 +14,14 @@ import {
   type TrainResult,
   train,
 } from '@recurrent/core';
-import { type Tokenizer, type VocabOptions, WordTokenizer, type WordTokenizerOptions } from '@recurrent/tokenizers';
+import {
+  compareCodePoints,
+  type Tokenizer,
+  Vocab,
+  type VocabOptions,
+  WordTokenizer,
+  type WordTokenizerOptions,
+} from '@recurrent/tokenizers';
 import { classificationReport } from './metrics/classification-report.ts';
 import type { SequenceClassifierConfig } from './model/classifier-config.ts';
 import { SequenceClassifier } from './model/sequence-classifier.ts';
@@ -36,6 +43,13 @@ export interface TrainTextClassifierOptions {
   tokenizerOptions?: WordTokenizerOptions & VocabOptions;
   /** Architecture (sizes come from the tokenizer and labels). Defaults: see `classifierConfigDefaults`. */
   model?: Partial<Omit<SequenceClassifierConfig, 'vocabSize' | 'numClasses' | 'padId'>>;
+  /**
+   * Known vectors of words (a sentiment lexicon's polarities, pretrained embeddings): the first dimensions
+   * of each such word's embedding start from its vector times `scale` (the rest stay random, and all
+   * train). With the default tokenizer the words also join the vocabulary (`extendVocabulary`, default
+   * true), so a word never seen in training still carries its prior. Default none.
+   */
+  wordVectors?: WordVectors;
   /** Texts are cut to their first this many tokens. Default 256. */
   maxLength?: number;
   /** Passes over the training set. Default 8. */
@@ -65,6 +79,16 @@ export interface TrainTextClassifierOptions {
   events?: TrainEvents;
   /** Stops training at the next step. */
   signal?: AbortSignal;
+}
+
+/** Per-word initial vectors; see {@link TrainTextClassifierOptions.wordVectors}. */
+export interface WordVectors {
+  /** Word (in the tokenizer's normalised form, e.g. lower-case) -> vector of at most `embeddingDim` numbers. */
+  vectors: ReadonlyMap<string, ArrayLike<number>>;
+  /** Multiplier of the vectors (default 1): embeddings start N(0, 1), so a prior in [−1, 1] may want 2. */
+  scale?: number;
+  /** Add the words to the default tokenizer's vocabulary (default true). */
+  extendVocabulary?: boolean;
 }
 
 /** What {@link trainTextClassifier} returns. */
@@ -105,17 +129,13 @@ export async function trainTextClassifier(
   if (!Number.isInteger(epochs) || epochs < 1) throw new OptionError('epochs', 'an integer >= 1', String(epochs));
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new OptionError('batchSize', 'an integer >= 1', String(batchSize));
   const seed = options.seed ?? 0;
-  const tokenizer =
-    options.tokenizer ??
-    WordTokenizer.train(
-      examples.map((e) => e.text),
-      { lowercase: true, splitter: 'treebank', minFrequency: 1, ...options.tokenizerOptions },
-    );
+  const tokenizer = options.tokenizer ?? defaultTokenizer(examples, options);
   const rng = new Rng(seed);
   const model = new SequenceClassifier(
     { ...options.model, vocabSize: tokenizer.vocabSize, numClasses: labels.length, padId: tokenizer.specials.pad },
     { rng },
   );
+  if (options.wordVectors !== undefined) initWordVectors(model, tokenizer, options.wordVectors);
   const classifier = new TextClassifier({
     model,
     tokenizer,
@@ -179,6 +199,40 @@ export async function trainTextClassifier(
     epochLosses.push(chunk.reduce((a, b) => a + b, 0) / chunk.length);
   }
   return { classifier, result, epochLosses };
+}
+
+/** A lower-cased treebank word tokenizer over the training texts (plus `wordVectors` words, if asked). */
+function defaultTokenizer(examples: readonly LabelledExample[], options: TrainTextClassifierOptions): WordTokenizer {
+  const opts = { lowercase: true, splitter: 'treebank' as const, minFrequency: 1, ...options.tokenizerOptions };
+  const trained = WordTokenizer.train(
+    examples.map((e) => e.text),
+    opts,
+  );
+  const wv = options.wordVectors;
+  if (wv === undefined || wv.extendVocabulary === false) return trained;
+  // Code-point order keeps the ids independent of the map's insertion order.
+  const extra = [...wv.vectors.keys()].filter((w) => !trained.vocab.has(w)).sort(compareCodePoints);
+  if (extra.length === 0) return trained;
+  return new WordTokenizer(new Vocab([...trained.vocab.tokens, ...extra], trained.vocab.specials), trained.options);
+}
+
+/** Writes `scale · vector` into the leading dimensions of each known word's embedding row. */
+function initWordVectors(model: SequenceClassifier, tokenizer: Tokenizer, wv: WordVectors): void {
+  const scale = wv.scale ?? 1;
+  if (!Number.isFinite(scale)) throw new OptionError('wordVectors scale', 'a finite number', String(scale));
+  const e = model.config.embeddingDim;
+  const w = model.embedding.weight.data;
+  const { pad, unk } = tokenizer.specials;
+  for (const [word, vec] of wv.vectors) {
+    if (vec.length > e) {
+      throw new OptionError(`wordVectors vector of ${JSON.stringify(word)}`, `at most embeddingDim (${e}) numbers`, String(vec.length));
+    }
+    const ids = tokenizer.encode(word);
+    // Only a word that is exactly one known token has a row of its own.
+    if (ids.length !== 1 || ids[0] === unk || ids[0] === pad) continue;
+    const row = ids[0]! * e;
+    for (let j = 0; j < vec.length; j++) w[row + j] = scale * vec[j]!;
+  }
 }
 
 function distinctLabels(examples: readonly LabelledExample[]): string[] {

@@ -43,7 +43,8 @@ export function trainProgress(options: TrainProgressOptions = {}): TrainProgress
       bar = new cliProgress.SingleBar(
         {
           stream,
-          format: ' {bar} {percentage}% | step {step} | loss {loss} | {tps} tok/s | valid {valid} | ETA {eta_formatted}',
+          format:
+            ' {bar} {percentage}% | step {step} | loss {loss} | {tps} tok/s | valid {valid} | ETA {eta_formatted}',
           barsize: 24,
           hideCursor: true,
           clearOnComplete: false,
@@ -64,7 +65,7 @@ export function trainProgress(options: TrainProgressOptions = {}): TrainProgress
       const v = e.metrics[metric];
       valid = v === undefined ? '-' : v.toFixed(3);
       if (bar) bar.update({ valid });
-      else line(`step ${e.step}: loss ${emaLoss?.toFixed(3) ?? '-'}, valid ${metric} ${valid}`);
+      else line(`step ${e.step}: train loss ${emaLoss?.toFixed(3) ?? '-'} nats/token, valid ${metric} ${valid}`);
     },
     stop() {
       bar?.stop();

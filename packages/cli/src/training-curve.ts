@@ -33,7 +33,8 @@ export function renderTrainingCurve(curve: TrainingCurve): string {
   });
   for (const v of curve.validations) {
     const b = v.metrics.bitsPerChar;
-    if (b !== undefined && Number.isFinite(b)) points.push({ step: v.step, value: b, series: 'valid (bits/char)' });
+    if (b !== undefined && Number.isFinite(b))
+      points.push({ step: v.step, value: b, series: 'valid (bits/char)' });
   }
   const valid = points.filter((p) => p.series.startsWith('valid'));
   const plot = Plot.plot({
@@ -51,8 +52,21 @@ export function renderTrainingCurve(curve: TrainingCurve): string {
       Plot.line(points, { x: 'step', y: 'value', stroke: 'series' }),
       Plot.dot(valid, { x: 'step', y: 'value', fill: 'series', r: 3 }),
       // Labels at the end of each line stand in for a legend (Plot's legends are HTML, not SVG).
-      Plot.text(points, Plot.selectLast({ x: 'step', y: 'value', z: 'series', text: 'series', fill: 'series', textAnchor: 'start', dx: 6 })),
-      ...(curve.title ? [Plot.text([curve.title], { frameAnchor: 'top', dy: -28, fontSize: 14, fontWeight: 'bold' })] : []),
+      Plot.text(
+        points,
+        Plot.selectLast({
+          x: 'step',
+          y: 'value',
+          z: 'series',
+          text: 'series',
+          fill: 'series',
+          textAnchor: 'start',
+          dx: 6,
+        }),
+      ),
+      ...(curve.title
+        ? [Plot.text([curve.title], { frameAnchor: 'top', dy: -28, fontSize: 14, fontWeight: 'bold' })]
+        : []),
     ],
   });
   const main = plot as unknown as Element;

@@ -23,7 +23,8 @@
 // @ts-ignore: decorator
 @inline export function vexp(x: v128): v128 {
   const over = f32x4.gt(x, sp(88.3));
-  x = f32x4.min(f32x4.max(x, sp(-87.3)), sp(88.3));
+  // pmin/pmax are single instructions (min/max are not, for their NaN and -0 rules); NaN still passes.
+  x = f32x4.pmin(f32x4.pmax(x, sp(-87.3)), sp(88.3));
   // n = round(x·log2 e) by adding 1.5·2^23: the sum's low mantissa bits hold n (cheaper than
   // nearest + trunc_sat, which V8 expands into a saturating sequence).
   const t = madd(x, sp(1.44269504088896341), sp(12582912.0));

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -47,6 +48,12 @@ export const wasmVariants = {
 /** Names of the variants, in build order. */
 export type WasmVariant = keyof typeof wasmVariants;
 
+/** Version of the installed AssemblyScript compiler (read from its package.json, without loading it). */
+export function compilerVersion(): string {
+  const pkg = createRequire(import.meta.url)('assemblyscript/package.json') as { version: string };
+  return pkg.version;
+}
+
 /** The AssemblyScript source files (names relative to asm/), sorted. */
 export function asmSources(): string[] {
   return readdirSync(asmDir)
@@ -55,9 +62,9 @@ export function asmSources(): string[] {
 }
 
 /** sha256 over sources (line endings normalised), flags and compiler version, hex. */
-export function wasmSourceHash(compilerVersion: string): string {
+export function wasmSourceHash(): string {
   const h = createHash('sha256');
-  h.update(`asc ${compilerVersion}\n`);
+  h.update(`asc ${compilerVersion()}\n`);
   h.update(`${JSON.stringify(wasmVariants)}\n`);
   for (const f of asmSources()) {
     h.update(`--- ${f}\n`);

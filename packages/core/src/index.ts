@@ -7,6 +7,7 @@ export * from './memory.ts';
 export * from './module.ts';
 export type * from './kernels/types.ts';
 export * from './kernels/backend.ts';
+export * from './kernels/wasm/wasm-kernels.ts';
 export * from './ops/broadcast.ts';
 export * from './ops/arithmetic.ts';
 export * from './ops/activations.ts';

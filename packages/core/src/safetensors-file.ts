@@ -2,9 +2,12 @@ import { FormatError, OptionError } from './errors.ts';
 import {
   type DecodeSafetensorsOptions,
   decodeSafetensors,
+  decodeSafetensorsHeader,
   encodeSafetensors,
   type SafetensorsEntry,
   type SafetensorsFile,
+  type SafetensorsHeader,
+  safetensorsHeaderLength,
 } from './safetensors.ts';
 import type { Tensor } from './tensor.ts';
 import { writeFileAtomic } from './train/atomic-write.ts';
@@ -89,25 +92,100 @@ export async function writeSafetensorsFile(
   await writeFileAtomic(file, encodeSafetensors(tensors, metadata));
 }
 
-/** Reads and decodes a safetensors file; a malformed file is a FormatError naming `file`. */
+/** Options of {@link readSafetensorsFile}. */
+export interface ReadSafetensorsFileOptions extends DecodeSafetensorsOptions {
+  /**
+   * Largest file read, in bytes (default 2^31 − 1, what Node's `readFile` can return). Checked after the
+   * header, so the error says what the file declares.
+   */
+  maxFileBytes?: number;
+}
+
+const DEFAULT_MAX_FILE_BYTES = 2 ** 31 - 1;
+
+/**
+ * Reads and decodes a safetensors file; a malformed file is a FormatError naming `file`. The header is read
+ * and validated against the file's size first, so a file that declares more tensor data than it holds (or
+ * more than `maxFileBytes`) fails before its data is read or anything is allocated for it.
+ */
 export function readSafetensorsFileSync(
   file: string,
-  options: DecodeSafetensorsOptions = {},
+  options: ReadSafetensorsFileOptions = {},
 ): SafetensorsFile {
-  return decodeNamed(file, node().fs.readFileSync(file), options);
+  const { fs } = node();
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const read = (n: number): Uint8Array => {
+      const buf = new Uint8Array(n);
+      let off = 0;
+      while (off < n) {
+        const got = fs.readSync(fd, buf, off, n - off, off);
+        if (got === 0) break;
+        off += got;
+      }
+      return buf.subarray(0, off);
+    };
+    return decodeNamed(file, () => {
+      const first = read(Math.min(size, 8));
+      const n = safetensorsHeaderLength(first, size, options);
+      checkDeclaredSize(decodeSafetensorsHeader(read(8 + n), size, options), size, options);
+      return decodeSafetensors(read(size), options);
+    });
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Async {@link readSafetensorsFileSync}. */
 export async function readSafetensorsFile(
   file: string,
-  options: DecodeSafetensorsOptions = {},
+  options: ReadSafetensorsFileOptions = {},
 ): Promise<SafetensorsFile> {
-  return decodeNamed(file, await node().fs.promises.readFile(file), options);
+  const fh = await node().fs.promises.open(file, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const read = async (n: number): Promise<Uint8Array> => {
+      const buf = new Uint8Array(n);
+      let off = 0;
+      while (off < n) {
+        const { bytesRead } = await fh.read(buf, off, n - off, off);
+        if (bytesRead === 0) break;
+        off += bytesRead;
+      }
+      return buf.subarray(0, off);
+    };
+    const first = await read(Math.min(size, 8));
+    const n = decodeNamed(file, () => safetensorsHeaderLength(first, size, options));
+    const head = await read(8 + n);
+    decodeNamed(file, () => checkDeclaredSize(decodeSafetensorsHeader(head, size, options), size, options));
+    const all = await read(size);
+    return decodeNamed(file, () => decodeSafetensors(all, options));
+  } finally {
+    await fh.close();
+  }
 }
 
-function decodeNamed(file: string, bytes: Uint8Array, options: DecodeSafetensorsOptions): SafetensorsFile {
+/** The header tiles the file exactly (checked by the header decoder); refuse a file too large to read. */
+function checkDeclaredSize(
+  header: SafetensorsHeader,
+  size: number,
+  options: ReadSafetensorsFileOptions,
+): void {
+  const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  if (size > max) {
+    throw new FormatError(
+      `safetensors file (${header.tensors.size} tensors, ${size - header.dataStart} bytes of data)`,
+      `at most ${max} bytes in all`,
+      `${size} bytes`,
+    );
+  }
+}
+
+/** Runs `decode`, prefixing the file name to a FormatError's subject. */
+function decodeNamed<T>(file: string, decode: () => T): T {
   try {
-    return decodeSafetensors(bytes, options);
+    return decode();
   } catch (e) {
     if (e instanceof FormatError) {
       const expected = e.expected ?? '';

@@ -135,41 +135,75 @@ function leBytes(data: ArrayBufferView): Uint8Array {
   return out;
 }
 
+/** One tensor's entry in a safetensors header. */
+export interface SafetensorsTensorInfo {
+  dtype: SafetensorsDtype;
+  shape: number[];
+  /** `[begin, end)` in bytes, relative to the start of the data area. */
+  dataOffsets: [number, number];
+}
+
+/** A validated safetensors header: enough to know every tensor's place before reading any data. */
+export interface SafetensorsHeader {
+  /** Where the data area starts: 8 + the header length. */
+  dataStart: number;
+  /** Tensors in header order. */
+  tensors: Map<string, SafetensorsTensorInfo>;
+  metadata: Record<string, string>;
+}
+
 /**
- * Decodes safetensors bytes (from `fetch`, a file, ...). Hostile input is safe: the header length is
- * checked against the buffer and `maxHeaderBytes` before anything is allocated, and every dtype, shape and
- * offset is validated (offsets must tile the data area exactly, as the reference implementation requires),
- * so allocations never exceed the input size. Values are copied out, so `bytes` may be reused afterwards.
- * @throws FormatError naming what was expected and what arrived.
+ * Reads the header length N from the first 8 bytes and checks it against `fileSize` (the whole input's
+ * size) and `maxHeaderBytes`, so a caller knows how many bytes to read next before allocating anything.
+ * @throws FormatError for fewer than 8 bytes, or a length that is too large or too small.
  */
-export function decodeSafetensors(
-  bytes: Uint8Array,
+export function safetensorsHeaderLength(
+  first8: Uint8Array,
+  fileSize: number,
   options: DecodeSafetensorsOptions = {},
-): SafetensorsFile {
+): number {
   const maxHeader = options.maxHeaderBytes ?? 100_000_000;
-  if (!(bytes instanceof Uint8Array))
-    throw new FormatError('safetensors input', 'a Uint8Array', typeof bytes);
-  if (bytes.length < 8)
+  if (!(first8 instanceof Uint8Array))
+    throw new FormatError('safetensors input', 'a Uint8Array', typeof first8);
+  if (first8.length < 8 || fileSize < 8)
     throw new FormatError(
       'safetensors file',
       'at least 8 bytes (the header length)',
-      `${bytes.length} bytes`,
+      `${Math.min(first8.length, fileSize)} bytes`,
     );
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const view = new DataView(first8.buffer, first8.byteOffset, 8);
   const lo = view.getUint32(0, true);
   const hi = view.getUint32(4, true);
   const n = hi * 2 ** 32 + lo; // exact below 2^53; anything near that is rejected just below
   if (n > maxHeader)
     throw new FormatError('safetensors header length', `at most ${maxHeader} bytes`, `${n} bytes`);
-  if (n > bytes.length - 8) {
+  if (n > fileSize - 8) {
     throw new FormatError(
       'safetensors header length',
-      `at most ${bytes.length - 8} bytes (the rest of the file)`,
+      `at most ${fileSize - 8} bytes (the rest of the file)`,
       `${n} bytes`,
     );
   }
   if (n < 2)
     throw new FormatError('safetensors header length', 'at least 2 bytes (a JSON object)', `${n} bytes`);
+  return n;
+}
+
+/**
+ * Parses and validates the header of a safetensors input of `fileSize` bytes, of which `bytes` holds at
+ * least the first 8 + N (the header). Every dtype, shape and offset is checked against the size of the
+ * data area (offsets must tile it exactly, as the reference implementation requires), so a file that
+ * declares more tensor bytes than it has fails here, before any tensor is read or allocated.
+ * @throws FormatError naming what was expected and what arrived.
+ */
+export function decodeSafetensorsHeader(
+  bytes: Uint8Array,
+  fileSize: number = bytes?.length,
+  options: DecodeSafetensorsOptions = {},
+): SafetensorsHeader {
+  const n = safetensorsHeaderLength(bytes, fileSize, options);
+  if (bytes.length < 8 + n)
+    throw new FormatError('safetensors header', `${8 + n} bytes read`, `${bytes.length} bytes`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
@@ -190,7 +224,7 @@ export function decodeSafetensors(
   }
   if (!isPlainObject(header)) throw new FormatError('safetensors header', 'a JSON object', describe(header));
   const dataStart = 8 + n;
-  const dataLen = bytes.length - dataStart;
+  const dataLen = fileSize - dataStart;
   let metadata: Record<string, string> = {};
   const infos: { name: string; dtype: SafetensorsDtype; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, info] of Object.entries(header)) {
@@ -221,10 +255,32 @@ export function decodeSafetensors(
       `${dataLen} bytes`,
     );
   }
-  const tensors = new Map<string, SafetensorsEntry>();
+  const tensors = new Map<string, SafetensorsTensorInfo>();
   for (const t of infos)
-    tensors.set(t.name, readTensor(t.dtype, t.shape, bytes, dataStart + t.begin, t.end - t.begin));
-  return { tensors, metadata };
+    tensors.set(t.name, { dtype: t.dtype, shape: t.shape, dataOffsets: [t.begin, t.end] });
+  return { dataStart, tensors, metadata };
+}
+
+/**
+ * Decodes safetensors bytes (from `fetch`, a file, ...). Hostile input is safe: the header length is
+ * checked against the buffer and `maxHeaderBytes` before anything is allocated, and every dtype, shape and
+ * offset is validated ({@link decodeSafetensorsHeader}), so allocations never exceed the input size.
+ * Values are copied out, so `bytes` may be reused afterwards.
+ * @throws FormatError naming what was expected and what arrived.
+ */
+export function decodeSafetensors(
+  bytes: Uint8Array,
+  options: DecodeSafetensorsOptions = {},
+): SafetensorsFile {
+  if (!(bytes instanceof Uint8Array))
+    throw new FormatError('safetensors input', 'a Uint8Array', typeof bytes);
+  const header = decodeSafetensorsHeader(bytes, bytes.length, options);
+  const tensors = new Map<string, SafetensorsEntry>();
+  for (const [name, t] of header.tensors) {
+    const [begin, end] = t.dataOffsets;
+    tensors.set(name, readTensor(t.dtype, t.shape, bytes, header.dataStart + begin, end - begin));
+  }
+  return { tensors, metadata: header.metadata };
 }
 
 function parseMetadata(info: unknown): Record<string, string> {

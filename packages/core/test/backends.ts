@@ -16,7 +16,10 @@ import { createWasmKernels } from '../src/kernels/wasm/wasm-kernels.ts';
  */
 let wasmBackends: Promise<Kernels[]> | null = null;
 function wasm(): Promise<Kernels[]> {
-  wasmBackends ??= Promise.all([createWasmKernels({ threads: 1 }), createWasmKernels({ threads: 2, parallelMinMacs: 1 })]);
+  wasmBackends ??= Promise.all([
+    createWasmKernels({ threads: 1 }),
+    createWasmKernels({ threads: 2, parallelMinMacs: 1 }),
+  ]);
   return wasmBackends;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BucketBatcher, DataError, FormatError, StreamBatcher, padBatch } from '../src/index.ts';
+import { BucketBatcher, DataError, FormatError, padBatch, StreamBatcher } from '../src/index.ts';
 
 describe('StreamBatcher', () => {
   const tokens = Int32Array.from({ length: 103 }, (_, i) => i);
@@ -69,7 +69,11 @@ describe('BucketBatcher', () => {
     const b = make();
     b.setState({ epoch: 1, index: 5 });
     expect(b.next().map((e) => e.id)).toEqual(secondEpoch[5]);
-    expect(make(2).next().map((e) => e.id)).not.toEqual(firstEpoch[0]);
+    expect(
+      make(2)
+        .next()
+        .map((e) => e.id),
+    ).not.toEqual(firstEpoch[0]);
   });
 
   it('pads a batch to its longest sequence', () => {

@@ -8,16 +8,16 @@ import {
   type BatchSource,
   type BatchSourceState,
   CosineAnnealingLR,
+  crossEntropy,
   Dropout,
   Linear,
   NumericalError,
   OptionError,
   Rng,
+  readCheckpoint,
   type Tape,
   Tensor,
   type TrainOptions,
-  crossEntropy,
-  readCheckpoint,
   train,
 } from '../src/index.ts';
 
@@ -157,7 +157,13 @@ describe('train', () => {
     const { model, options } = setup({
       checkpoint: { path, every: 2 },
       forward: (tape, b, ctx) => {
-        const x = ctx.step === 4 ? new Tensor(b.x.data.map((v, i) => (i === 3 ? Number.NaN : v)), [5, 4]) : b.x;
+        const x =
+          ctx.step === 4
+            ? new Tensor(
+                b.x.data.map((v, i) => (i === 3 ? Number.NaN : v)),
+                [5, 4],
+              )
+            : b.x;
         return { loss: model.loss(tape, x, b.y), tokens: 5 };
       },
     });
@@ -169,13 +175,18 @@ describe('train', () => {
     const { model, options } = setup({
       forward: (tape, b, ctx) => {
         const loss = model.loss(tape, b.x, b.y);
-        if (ctx.step === 2) tape.record(() => void (model.fc2.weight.ensureGrad()[5] = Number.POSITIVE_INFINITY));
+        if (ctx.step === 2)
+          tape.record(() => {
+            model.fc2.weight.ensureGrad()[5] = Number.POSITIVE_INFINITY;
+          });
         return { loss, tokens: 5 };
       },
     });
     const err = await train(options).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NumericalError);
-    expect((err as Error).message).toBe('step 3: gradient of "fc2.weight": expected finite values, got Infinity at element 5');
+    expect((err as Error).message).toBe(
+      'step 3: gradient of "fc2.weight": expected finite values, got Infinity at element 5',
+    );
   });
 
   it('validates every N steps and stops early, restoring the best weights', async () => {
@@ -210,7 +221,9 @@ describe('train', () => {
       events: { step: (e) => lrs.push(e.lr) },
     });
     await train(options);
-    expect(lrs).toEqual(Array.from({ length: 10 }, (_, s) => (0.05 * (1 + Math.cos((Math.PI * s) / 10))) / 2));
+    expect(lrs).toEqual(
+      Array.from({ length: 10 }, (_, s) => (0.05 * (1 + Math.cos((Math.PI * s) / 10))) / 2),
+    );
   });
 
   it('stops at an epoch limit and on abort', async () => {
@@ -234,6 +247,8 @@ describe('checkpoint tags', () => {
     const path = join(tmp(), 'tag.ckpt');
     await train(setup({ maxSteps: 2, checkpoint: { path, tag: 'lr=0.05' } }).options);
     const other = setup({ maxSteps: 4, checkpoint: { path, tag: 'lr=0.1', resume: true } });
-    await expect(train(other.options)).rejects.toThrow(/one written by this run configuration \(tag "lr=0.1"\), got tag "lr=0.05"/);
+    await expect(train(other.options)).rejects.toThrow(
+      /one written by this run configuration \(tag "lr=0.1"\), got tag "lr=0.05"/,
+    );
   });
 });

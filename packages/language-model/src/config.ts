@@ -28,14 +28,15 @@ export interface LanguageModelConfig {
 export type ResolvedLanguageModelConfig = Required<LanguageModelConfig>;
 
 /** The defaults of {@link LanguageModelConfig} (every field but `vocabSize`). */
-export const DEFAULT_LANGUAGE_MODEL_CONFIG: Readonly<Omit<ResolvedLanguageModelConfig, 'vocabSize'>> = Object.freeze({
-  cell: 'lstm',
-  embeddingDim: 64,
-  hiddenSize: 256,
-  numLayers: 1,
-  dropout: 0,
-  tieWeights: false,
-});
+export const DEFAULT_LANGUAGE_MODEL_CONFIG: Readonly<Omit<ResolvedLanguageModelConfig, 'vocabSize'>> =
+  Object.freeze({
+    cell: 'lstm',
+    embeddingDim: 64,
+    hiddenSize: 256,
+    numLayers: 1,
+    dropout: 0,
+    tieWeights: false,
+  });
 
 /** Merges `config` over the defaults and validates it; throws an OptionError naming the bad field. */
 export function resolveLanguageModelConfig(config: LanguageModelConfig): ResolvedLanguageModelConfig {
@@ -51,7 +52,8 @@ export function resolveLanguageModelConfig(config: LanguageModelConfig): Resolve
   }
   for (const k of ['vocabSize', 'embeddingDim', 'hiddenSize', 'numLayers'] as const) {
     const v = c[k];
-    if (!Number.isInteger(v) || v < 1) throw new OptionError(`language model ${k}`, 'an integer >= 1', String(v));
+    if (!Number.isInteger(v) || v < 1)
+      throw new OptionError(`language model ${k}`, 'an integer >= 1', String(v));
   }
   if (c.cell !== 'lstm' && c.cell !== 'gru') {
     throw new OptionError('language model cell', "'lstm' or 'gru'", JSON.stringify(c.cell));

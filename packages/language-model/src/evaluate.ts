@@ -3,7 +3,7 @@
  * bits per character (`total nats / ln 2 / characters`), the figure that compares models with different
  * tokenizers because it does not depend on how the text was cut into tokens.
  */
-import { DataError, OptionError, type RecurrentState, Tape, crossEntropy } from '@recurrent/core';
+import { crossEntropy, DataError, OptionError, type RecurrentState, Tape } from '@recurrent/core';
 import type { LanguageModel } from './language-model.ts';
 
 /** Options for {@link evaluateIds} and {@link evaluateText}. */

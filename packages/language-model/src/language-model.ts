@@ -6,20 +6,24 @@
  */
 import {
   BaseModule,
+  crossEntropy,
   Dropout,
   Embedding,
   GRU,
   LSTM,
+  linear,
   Parameter,
   type RecurrentState,
   type Rng,
   ShapeError,
   type Tape,
   type Tensor,
-  crossEntropy,
-  linear,
 } from '@recurrent/core';
-import { type LanguageModelConfig, type ResolvedLanguageModelConfig, resolveLanguageModelConfig } from './config.ts';
+import {
+  type LanguageModelConfig,
+  type ResolvedLanguageModelConfig,
+  resolveLanguageModelConfig,
+} from './config.ts';
 
 /** Options for {@link LanguageModel}. */
 export interface LanguageModelOptions {
@@ -66,8 +70,12 @@ export class LanguageModel extends BaseModule {
     this.config = c;
     const { rng } = options;
     const V = c.vocabSize;
-    this.embedding = this.child('embedding', new Embedding({ numEmbeddings: V, embeddingDim: c.embeddingDim, rng }));
-    for (let i = 0; i < this.embedding.weight.size; i++) this.embedding.weight.data[i] = rng.range(-INIT_RANGE, INIT_RANGE);
+    this.embedding = this.child(
+      'embedding',
+      new Embedding({ numEmbeddings: V, embeddingDim: c.embeddingDim, rng }),
+    );
+    for (let i = 0; i < this.embedding.weight.size; i++)
+      this.embedding.weight.data[i] = rng.range(-INIT_RANGE, INIT_RANGE);
     const rnnOptions = {
       inputSize: c.embeddingDim,
       hiddenSize: c.hiddenSize,
@@ -77,7 +85,10 @@ export class LanguageModel extends BaseModule {
     };
     this.rnn = this.child('rnn', c.cell === 'lstm' ? new LSTM(rnnOptions) : new GRU(rnnOptions));
     // Registered after the recurrent stack so parameters come in PyTorch's order: embedding, rnn, decoder.
-    const decoder = this.child('decoder', new Decoder(V, c.hiddenSize, c.tieWeights ? this.embedding.weight : null, rng));
+    const decoder = this.child(
+      'decoder',
+      new Decoder(V, c.hiddenSize, c.tieWeights ? this.embedding.weight : null, rng),
+    );
     this.decoderWeight = decoder.weight;
     this.decoderBias = decoder.bias;
     this.drop = this.child('drop', new Dropout({ p: c.dropout, rng }));
@@ -87,9 +98,19 @@ export class LanguageModel extends BaseModule {
    * Runs `ids [B, T]` from `state` (omitted = zeros) -> `logits [B, T, V]` and the state after the last step
    * (`h`, and `c` for LSTM, `[L, B, H]`). Dropout applies in training mode only.
    */
-  forward(tape: Tape, ids: Int32Array, batch: number, steps: number, state?: RecurrentState): { logits: Tensor; state: RecurrentState } {
+  forward(
+    tape: Tape,
+    ids: Int32Array,
+    batch: number,
+    steps: number,
+    state?: RecurrentState,
+  ): { logits: Tensor; state: RecurrentState } {
     if (ids.length !== batch * steps) {
-      throw new ShapeError('LanguageModel ids', `${batch * steps} ids ([${batch}, ${steps}])`, `${ids.length}`);
+      throw new ShapeError(
+        'LanguageModel ids',
+        `${batch * steps} ids ([${batch}, ${steps}])`,
+        `${ids.length}`,
+      );
     }
     const emb = this.drop.forward(tape, this.embedding.forward(tape, ids, [batch, steps])); // [B, T, E]
     const r = this.rnn.forward(tape, emb, state === undefined ? {} : { state }); // [B, T, H]

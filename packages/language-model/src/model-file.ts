@@ -5,17 +5,18 @@
  * Loading parses JSON and copies numbers: it can never run code.
  */
 import {
-  FormatError,
-  Rng,
   decodeSafetensors,
   encodeSafetensors,
+  FormatError,
   fmtShape,
+  Rng,
   readSafetensorsFile,
   writeFileAtomic,
 } from '@recurrent/core';
 import { type Tokenizer, tokenizerFromJSON } from '@recurrent/tokenizers';
 import type { LanguageModelConfig } from './config.ts';
 import { LanguageModel } from './language-model.ts';
+import { checkLanguageModelTensors } from './parameter-shapes.ts';
 
 /** The format tag in a language-model file's metadata. */
 export const LANGUAGE_MODEL_FORMAT = 'recurrent-language-model/1';
@@ -32,7 +33,11 @@ export interface LanguageModelBundle {
 export function encodeLanguageModel(bundle: LanguageModelBundle): Uint8Array {
   const { model, tokenizer } = bundle;
   if (tokenizer.vocabSize !== model.config.vocabSize) {
-    throw new FormatError('tokenizer for the model file', `vocabSize ${model.config.vocabSize}`, `${tokenizer.vocabSize}`);
+    throw new FormatError(
+      'tokenizer for the model file',
+      `vocabSize ${model.config.vocabSize}`,
+      `${tokenizer.vocabSize}`,
+    );
   }
   return encodeSafetensors(model.parameters(), {
     ...(bundle.metadata ?? {}),
@@ -65,10 +70,16 @@ function fromFile(
   source: string,
 ): LanguageModelBundle {
   if (metadata.format !== LANGUAGE_MODEL_FORMAT) {
-    throw new FormatError(`${source} format`, `"${LANGUAGE_MODEL_FORMAT}"`, JSON.stringify(metadata.format ?? null));
+    throw new FormatError(
+      `${source} format`,
+      `"${LANGUAGE_MODEL_FORMAT}"`,
+      JSON.stringify(metadata.format ?? null),
+    );
   }
   const config = parseJson(source, 'config', metadata.config) as LanguageModelConfig;
   const tokenizerSpec = parseJson(source, 'tokenizer', metadata.tokenizer);
+  // Shapes first: a config declaring a huge model must fail here, before the model is allocated.
+  checkLanguageModelTensors(source, config, tensors);
   let model: LanguageModel;
   try {
     // The RNG only fills weights that are overwritten below.
@@ -83,15 +94,21 @@ function fromFile(
     throw new FormatError(`${source} tokenizer`, 'a valid tokenizer spec', (e as Error).message);
   }
   if (tokenizer.vocabSize !== model.config.vocabSize) {
-    throw new FormatError(`${source} tokenizer vocabSize`, `${model.config.vocabSize} (the model's)`, `${tokenizer.vocabSize}`);
+    throw new FormatError(
+      `${source} tokenizer vocabSize`,
+      `${model.config.vocabSize} (the model's)`,
+      `${tokenizer.vocabSize}`,
+    );
   }
   const params = new Map(model.parameters());
   for (const name of tensors.keys()) {
-    if (!params.has(name)) throw new FormatError(`${source} tensor "${name}"`, 'a parameter of the configured model', 'unknown');
+    if (!params.has(name))
+      throw new FormatError(`${source} tensor "${name}"`, 'a parameter of the configured model', 'unknown');
   }
   for (const [name, p] of params) {
     const t = tensors.get(name);
-    if (t === undefined) throw new FormatError(`${source} tensor "${name}"`, `present ${fmtShape(p.shape)}`, 'missing');
+    if (t === undefined)
+      throw new FormatError(`${source} tensor "${name}"`, `present ${fmtShape(p.shape)}`, 'missing');
     if (t.dtype !== 'F32') throw new FormatError(`${source} tensor "${name}" dtype`, 'F32', t.dtype);
     if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
       throw new FormatError(`${source} tensor "${name}" shape`, fmtShape(p.shape), fmtShape(t.shape));

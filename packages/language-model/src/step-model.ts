@@ -1,4 +1,4 @@
-import { type RecurrentState, ShapeError, Tape, Tensor, gatherRows, linear } from '@recurrent/core';
+import { gatherRows, linear, type RecurrentState, ShapeError, Tape, Tensor } from '@recurrent/core';
 import { type StepModel, selectBatch } from '@recurrent/samplers';
 import type { LanguageModel } from './language-model.ts';
 
@@ -17,7 +17,11 @@ export function languageModelStepper(model: LanguageModel): StepModel<RecurrentS
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i]!;
         if (!(id >= 0 && id < vocabSize)) {
-          throw new ShapeError(`language model step ids[${i}]`, `a token id in [0, ${vocabSize})`, String(id));
+          throw new ShapeError(
+            `language model step ids[${i}]`,
+            `a token id in [0, ${vocabSize})`,
+            String(id),
+          );
         }
       }
       const x = gatherRows(NO_GRAD, model.embedding.weight, ids); // [B, E]

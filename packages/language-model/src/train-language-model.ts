@@ -9,6 +9,7 @@ import {
   type CheckpointOptions,
   CosineAnnealingLR,
   DataError,
+  detachState,
   type LrSchedule,
   type RecurrentState,
   Rng,
@@ -16,11 +17,16 @@ import {
   type Tensor,
   type TrainEvents,
   type TrainResult,
-  detachState,
   train,
 } from '@recurrent/core';
 import type { LanguageModelConfig } from './config.ts';
-import { type EvaluationText, type LanguageModelMetrics, type TextCodec, evaluateIds, prepareEvaluation } from './evaluate.ts';
+import {
+  type EvaluationText,
+  evaluateIds,
+  type LanguageModelMetrics,
+  prepareEvaluation,
+  type TextCodec,
+} from './evaluate.ts';
 import { LanguageModel } from './language-model.ts';
 
 /** Options for {@link trainLanguageModel}. One of `maxSteps`, `maxEpochs`, `maxMillis` is required. */
@@ -153,6 +159,7 @@ function prepareValid(
 ): { full: EvaluationText; during: EvaluationText } | null {
   if (text === undefined) return null;
   const full = prepareEvaluation(tokenizer, text);
-  const during = limit !== undefined && limit < text.length ? prepareEvaluation(tokenizer, text.slice(0, limit)) : full;
+  const during =
+    limit !== undefined && limit < text.length ? prepareEvaluation(tokenizer, text.slice(0, limit)) : full;
   return { full, during };
 }

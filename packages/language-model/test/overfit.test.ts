@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import { Rng } from '@recurrent/core';
-import { LanguageModel, evaluateText, trainLanguageModel } from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { evaluateText, LanguageModel, trainLanguageModel } from '../src/index.ts';
 import { charCodec, sampleText } from './helpers/char-codec.ts';
 
 const text = sampleText(200);
@@ -20,7 +20,10 @@ const run = (seed: number) =>
   });
 
 const bits = (m: { parameters(): Iterable<[string, { data: Float32Array }]> }) =>
-  [...m.parameters()].map(([n, p]) => [n, Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength).toString('hex')]);
+  [...m.parameters()].map(([n, p]) => [
+    n,
+    Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength).toString('hex'),
+  ]);
 
 describe('a seeded small LSTM language model', () => {
   it('overfits a 200-character text to loss < 0.05, and the same seed gives bit-identical weights', async () => {
@@ -31,8 +34,14 @@ describe('a seeded small LSTM language model', () => {
     expect(evaluateText(a.model, tokenizer, text, { streams: 1 }).crossEntropy).toBeLessThan(0.05);
     expect(bits(a.model)).toEqual(bits(b.model));
     expect(a.result.losses).toEqual(b.result.losses);
-    const other = new LanguageModel({ vocabSize: tokenizer.vocabSize, hiddenSize: 48, embeddingDim: 16 }, { rng: new Rng(12) });
-    const fresh = new LanguageModel({ vocabSize: tokenizer.vocabSize, hiddenSize: 48, embeddingDim: 16 }, { rng: new Rng(11) });
+    const other = new LanguageModel(
+      { vocabSize: tokenizer.vocabSize, hiddenSize: 48, embeddingDim: 16 },
+      { rng: new Rng(12) },
+    );
+    const fresh = new LanguageModel(
+      { vocabSize: tokenizer.vocabSize, hiddenSize: 48, embeddingDim: 16 },
+      { rng: new Rng(11) },
+    );
     expect(bits(other)).not.toEqual(bits(fresh));
   });
 });

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCheckpoint, writeFileAtomic } from '@recurrent/core';
@@ -9,7 +9,10 @@ import { KILL_RUN } from './helpers/kill-run.ts';
 
 const here = import.meta.dirname;
 const weights = (m: { parameters(): Iterable<[string, { data: Float32Array }]> }) =>
-  [...m.parameters()].map(([n, p]) => [n, Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength).toString('hex')]);
+  [...m.parameters()].map(([n, p]) => [
+    n,
+    Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength).toString('hex'),
+  ]);
 
 function startChild(script: string, args: string[]): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', join(here, 'helpers', script), ...args], {
@@ -18,7 +21,10 @@ function startChild(script: string, args: string[]): ChildProcess {
 }
 
 /** Resolves with the child's exit signal once it has been killed after printing a line matching `when`. */
-function killWhen(child: ChildProcess, when: (line: string) => boolean): Promise<{ signal: string | null; lines: string[] }> {
+function killWhen(
+  child: ChildProcess,
+  when: (line: string) => boolean,
+): Promise<{ signal: string | null; lines: string[] }> {
   return new Promise((resolve, reject) => {
     const lines: string[] = [];
     let err = '';

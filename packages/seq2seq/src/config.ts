@@ -1,4 +1,4 @@
-import { OptionError, type AttentionScore } from '@recurrent/core';
+import { type AttentionScore, OptionError } from '@recurrent/core';
 
 /** Recurrent cell of the encoder and decoder. */
 export type Seq2SeqCell = 'lstm' | 'gru';
@@ -71,9 +71,11 @@ export function resolveSeq2SeqConfig(options: Partial<Seq2SeqConfig> = {}): Seq2
     'decoderLayers',
   ] as const) {
     const v = c[k];
-    if (!Number.isInteger(v) || v < 1) throw new OptionError(`seq2seq config ${k}`, 'a positive integer', String(v));
+    if (!Number.isInteger(v) || v < 1)
+      throw new OptionError(`seq2seq config ${k}`, 'a positive integer', String(v));
   }
-  if (c.cell !== 'lstm' && c.cell !== 'gru') throw new OptionError('seq2seq config cell', 'lstm | gru', String(c.cell));
+  if (c.cell !== 'lstm' && c.cell !== 'gru')
+    throw new OptionError('seq2seq config cell', 'lstm | gru', String(c.cell));
   if (!SCORES.includes(c.attention)) {
     throw new OptionError('seq2seq config attention', SCORES.join(' | '), String(c.attention));
   }

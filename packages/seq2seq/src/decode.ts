@@ -74,7 +74,8 @@ function resolve(options: DecodeOptions): Resolved {
   const o = { ...DEFAULT_DECODE_OPTIONS, ...defined } as Resolved;
   const int = (name: keyof Resolved, min: number): void => {
     const v = o[name];
-    if (!Number.isInteger(v) || v < min) throw new OptionError(`decode ${name}`, `an integer >= ${min}`, String(v));
+    if (!Number.isInteger(v) || v < min)
+      throw new OptionError(`decode ${name}`, `an integer >= ${min}`, String(v));
   };
   int('beamSize', 1);
   int('maxLength', 1);
@@ -82,12 +83,15 @@ function resolve(options: DecodeOptions): Resolved {
   int('nBest', 1);
   int('noRepeatNgramSize', 0);
   int('batchSize', 1);
-  if (o.nBest > o.beamSize) throw new OptionError('decode nBest', `at most beamSize (${o.beamSize})`, String(o.nBest));
+  if (o.nBest > o.beamSize)
+    throw new OptionError('decode nBest', `at most beamSize (${o.beamSize})`, String(o.nBest));
   if (o.minLength >= o.maxLength) {
     throw new OptionError('decode minLength', `less than maxLength (${o.maxLength})`, String(o.minLength));
   }
-  if (!Number.isFinite(o.lengthPenalty)) throw new OptionError('decode lengthPenalty', 'a finite number', String(o.lengthPenalty));
-  if (!(o.maxLengthRatio >= 0)) throw new OptionError('decode maxLengthRatio', 'a number >= 0', String(o.maxLengthRatio));
+  if (!Number.isFinite(o.lengthPenalty))
+    throw new OptionError('decode lengthPenalty', 'a finite number', String(o.lengthPenalty));
+  if (!(o.maxLengthRatio >= 0))
+    throw new OptionError('decode maxLengthRatio', 'a number >= 0', String(o.maxLengthRatio));
   return o;
 }
 
@@ -135,7 +139,14 @@ class SentenceSearch {
    * Advances by one token given the log-probabilities `lp [rows, V]` of its live beams (at `first`) and
    * their attention rows; returns the parent row (local) of each next live beam.
    */
-  advance(t: number, lp: Float64Array, first: number, vocab: number, weights: Float32Array, S: number): number[] {
+  advance(
+    t: number,
+    lp: Float64Array,
+    first: number,
+    vocab: number,
+    weights: Float32Array,
+    S: number,
+  ): number[] {
     const o = this.o;
     const eos = this.model.eos;
     const width = 2 * o.beamSize;
@@ -143,11 +154,14 @@ class SentenceSearch {
     this.live.forEach((beam, row) => {
       const base = (first + row) * vocab;
       const banned =
-        o.noRepeatNgramSize > 0 ? bannedNgramTokens([this.model.bos, ...beam.tokens], o.noRepeatNgramSize) : null;
+        o.noRepeatNgramSize > 0
+          ? bannedNgramTokens([this.model.bos, ...beam.tokens], o.noRepeatNgramSize)
+          : null;
       const best: Candidate[] = [];
       for (let v = 0; v < vocab; v++) {
         let l = lp[base + v]!;
-        if (Number.isNaN(l)) throw new NumericalError(`decoder log-probabilities[${first + row}, ${v}]`, 'a number', 'NaN');
+        if (Number.isNaN(l))
+          throw new NumericalError(`decoder log-probabilities[${first + row}, ${v}]`, 'a number', 'NaN');
         if ((v === eos && t - 1 < o.minLength) || banned?.has(v)) l = Number.NEGATIVE_INFINITY;
         if (l === Number.NEGATIVE_INFINITY) continue;
         const total = beam.logProb + l;
@@ -227,7 +241,11 @@ function logSoftmaxRows(logits: Float32Array, rows: number, vocab: number): Floa
  *
  * @returns for each source, up to `nBest` hypotheses, best first, each with its attention matrix.
  */
-export function decode(model: Seq2Seq, sources: readonly Int32Array[], options: DecodeOptions = {}): Hypothesis[][] {
+export function decode(
+  model: Seq2Seq,
+  sources: readonly Int32Array[],
+  options: DecodeOptions = {},
+): Hypothesis[][] {
   const o = resolve(options);
   const wasTraining = model.training;
   model.train(false);
@@ -237,7 +255,11 @@ export function decode(model: Seq2Seq, sources: readonly Int32Array[], options: 
     const results: Hypothesis[][] = new Array(sources.length);
     for (let at = 0; at < order.length; at += o.batchSize) {
       const ids = order.slice(at, at + o.batchSize);
-      const out = decodeBatch(model, ids.map((i) => sources[i]!), o);
+      const out = decodeBatch(
+        model,
+        ids.map((i) => sources[i]!),
+        o,
+      );
       ids.forEach((i, k) => {
         results[i] = out[k]!;
       });
@@ -311,10 +333,18 @@ function firstRowOf(rows: Int32Array, sentence: number): number {
  * The best hypothesis of each source text (tokenized with the model's source tokenizer); a text with
  * no tokens gets an empty, unfinished hypothesis.
  */
-export function translate(model: Seq2Seq, texts: readonly string[], options: DecodeOptions = {}): Hypothesis[] {
+export function translate(
+  model: Seq2Seq,
+  texts: readonly string[],
+  options: DecodeOptions = {},
+): Hypothesis[] {
   const sources = texts.map((t) => model.encodeSource(t));
   const keep = sources.map((s, i) => (s.length > 0 ? i : -1)).filter((i) => i >= 0);
-  const found = decode(model, keep.map((i) => sources[i]!), { ...options, nBest: 1 });
+  const found = decode(
+    model,
+    keep.map((i) => sources[i]!),
+    { ...options, nBest: 1 },
+  );
   // A source with no tokens (an empty line) translates to nothing rather than failing the batch.
   const out: Hypothesis[] = sources.map(() => ({
     tokens: new Int32Array(0),

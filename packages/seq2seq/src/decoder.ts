@@ -8,8 +8,8 @@ import {
   Linear,
   type RecurrentLayer,
   type RecurrentState,
-  reshape,
   type Rng,
+  reshape,
   type Tape,
   Tensor,
   tanh,
@@ -63,7 +63,12 @@ export class Decoder extends BaseModule {
     const memWidth = (config.bidirectional ? 2 : 1) * config.encoderHidden;
     this.embedding = this.child(
       'embedding',
-      new Embedding({ numEmbeddings: vocabSize, embeddingDim: config.targetEmbedding, paddingIdx: padId, rng }),
+      new Embedding({
+        numEmbeddings: vocabSize,
+        embeddingDim: config.targetEmbedding,
+        paddingIdx: padId,
+        rng,
+      }),
     );
     this.rnn = this.child(
       'rnn',
@@ -89,7 +94,10 @@ export class Decoder extends BaseModule {
       'attention',
       new Attention({ score: config.attention, querySize: Hd, keySize, rng }),
     );
-    this.combine = this.child('combine', new Linear({ inFeatures: keySize + Hd, outFeatures: Hd, bias: false, rng }));
+    this.combine = this.child(
+      'combine',
+      new Linear({ inFeatures: keySize + Hd, outFeatures: Hd, bias: false, rng }),
+    );
     this.output = this.child('output', new Linear({ inFeatures: Hd, outFeatures: vocabSize, rng }));
     this.drop = this.child('dropout', new Dropout({ p: config.dropout, rng }));
   }
@@ -121,7 +129,10 @@ export class Decoder extends BaseModule {
     );
     const h = reshape(tape, r.output, [B, Hd]); // [B, Hd]
     const { context, weights } = this.attention.attend(tape, h, memory); // [B, K], [B, S]
-    const hidden = this.drop.forward(tape, tanh(tape, this.combine.forward(tape, concat(tape, [context, h], 1))));
+    const hidden = this.drop.forward(
+      tape,
+      tanh(tape, this.combine.forward(tape, concat(tape, [context, h], 1))),
+    );
     return { hidden, state: { rnn: r.state, feed: hidden }, weights };
   }
 

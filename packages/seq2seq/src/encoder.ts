@@ -23,7 +23,14 @@ export interface EncoderOutput {
 /** Builds the configured recurrent layer. */
 export function recurrentLayer(
   cell: Seq2SeqConfig['cell'],
-  options: { inputSize: number; hiddenSize: number; numLayers: number; bidirectional: boolean; dropout: number; rng: Rng },
+  options: {
+    inputSize: number;
+    hiddenSize: number;
+    numLayers: number;
+    bidirectional: boolean;
+    dropout: number;
+    rng: Rng;
+  },
 ): RecurrentLayer {
   return cell === 'lstm' ? new LSTM(options) : new GRU(options);
 }
@@ -41,7 +48,12 @@ export class Encoder extends BaseModule {
     super();
     this.embedding = this.child(
       'embedding',
-      new Embedding({ numEmbeddings: vocabSize, embeddingDim: config.sourceEmbedding, paddingIdx: padId, rng }),
+      new Embedding({
+        numEmbeddings: vocabSize,
+        embeddingDim: config.sourceEmbedding,
+        paddingIdx: padId,
+        rng,
+      }),
     );
     this.rnn = this.child(
       'rnn',

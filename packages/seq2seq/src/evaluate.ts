@@ -1,7 +1,7 @@
-import { editDistance } from './metrics/error-rate.ts';
+import { type DecodeOptions, decode, type Hypothesis } from './decode.ts';
 import { corpusBleu } from './metrics/bleu.ts';
 import { corpusChrf } from './metrics/chrf.ts';
-import { type DecodeOptions, decode, type Hypothesis } from './decode.ts';
+import { editDistance } from './metrics/error-rate.ts';
 import type { Seq2Seq, Seq2SeqExample } from './model.ts';
 
 /** A source with every acceptable target (a word's pronunciation variants, a sentence's translations). */
@@ -23,7 +23,11 @@ export function groupPairs(pairs: Iterable<readonly [string, string]>): GroupedP
 }
 
 /** One training example per (source, target) of `groups`; pairs the tokenizers cannot spell at all are dropped. */
-export function toExamples(model: Seq2Seq, groups: readonly GroupedPair[], maxLength = Number.POSITIVE_INFINITY): Seq2SeqExample[] {
+export function toExamples(
+  model: Seq2Seq,
+  groups: readonly GroupedPair[],
+  maxLength = Number.POSITIVE_INFINITY,
+): Seq2SeqExample[] {
   const out: Seq2SeqExample[] = [];
   for (const g of groups) {
     const source = model.encodeSource(g.source);
@@ -60,10 +64,18 @@ export interface Seq2SeqScores {
  * (source, reference) pairs, and the exact-match rates of G2P (a word is right if the output matches
  * ANY variant; PER against the closest variant). Tokens for PER are whitespace-separated.
  */
-export function evaluateSeq2Seq(model: Seq2Seq, groups: readonly GroupedPair[], options: DecodeOptions = {}): Seq2SeqScores {
+export function evaluateSeq2Seq(
+  model: Seq2Seq,
+  groups: readonly GroupedPair[],
+  options: DecodeOptions = {},
+): Seq2SeqScores {
   const sources = groups.map((g) => model.encodeSource(g.source));
   const keep = sources.map((s, i) => (s.length > 0 ? i : -1)).filter((i) => i >= 0);
-  const decoded = decode(model, keep.map((i) => sources[i]!), { ...options, nBest: 1 });
+  const decoded = decode(
+    model,
+    keep.map((i) => sources[i]!),
+    { ...options, nBest: 1 },
+  );
   const hyps: Hypothesis[] = groups.map(() => ({
     tokens: new Int32Array(0),
     text: '',

@@ -65,17 +65,26 @@ export function seq2seqFromSafetensors(file: SafetensorsFile, where = 'seq2seq m
   try {
     model = new Seq2Seq({
       config,
-      sourceTokenizer: tokenizerFromJSON(parseJson(where, 'source_tokenizer', meta.source_tokenizer) as TokenizerSpec),
-      targetTokenizer: tokenizerFromJSON(parseJson(where, 'target_tokenizer', meta.target_tokenizer) as TokenizerSpec),
+      sourceTokenizer: tokenizerFromJSON(
+        parseJson(where, 'source_tokenizer', meta.source_tokenizer) as TokenizerSpec,
+      ),
+      targetTokenizer: tokenizerFromJSON(
+        parseJson(where, 'target_tokenizer', meta.target_tokenizer) as TokenizerSpec,
+      ),
     });
   } catch (err) {
     if (err instanceof FormatError) throw err;
-    throw new FormatError(`${where} config/tokenizers`, 'a valid seq2seq description', (err as Error).message);
+    throw new FormatError(
+      `${where} config/tokenizers`,
+      'a valid seq2seq description',
+      (err as Error).message,
+    );
   }
   const params = [...model.parameters()];
   for (const [name, p] of params) {
     const e = file.tensors.get(name);
-    if (e === undefined) throw new FormatError(`${where} tensor "${name}"`, `present, shape [${p.shape.join(', ')}]`, 'missing');
+    if (e === undefined)
+      throw new FormatError(`${where} tensor "${name}"`, `present, shape [${p.shape.join(', ')}]`, 'missing');
     if (e.dtype !== 'F32' || e.shape.join() !== p.shape.join()) {
       throw new FormatError(
         `${where} tensor "${name}"`,
@@ -88,7 +97,11 @@ export function seq2seqFromSafetensors(file: SafetensorsFile, where = 'seq2seq m
   if (file.tensors.size !== params.length) {
     const known = new Set(params.map(([n]) => n));
     const extra = [...file.tensors.keys()].filter((n) => !known.has(n));
-    throw new FormatError(`${where} tensors`, 'only the parameters of the configured model', `unknown "${extra[0]}"`);
+    throw new FormatError(
+      `${where} tensors`,
+      'only the parameters of the configured model',
+      `unknown "${extra[0]}"`,
+    );
   }
   model.train(false);
   const info = parseJson(where, 'info', meta.info ?? '{}') as Seq2SeqInfo;

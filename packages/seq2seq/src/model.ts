@@ -6,8 +6,8 @@ import {
   DataError,
   OptionError,
   padBatch,
-  reshape,
   Rng,
+  reshape,
   slice,
   type Tape,
   type Tensor,
@@ -83,7 +83,11 @@ export class Seq2Seq extends BaseModule {
     this.config = resolveSeq2SeqConfig(options.config);
     const { sourceTokenizer: src, targetTokenizer: tgt } = options;
     if (tgt.specials.bos === undefined || tgt.specials.eos === undefined) {
-      throw new OptionError('Seq2Seq targetTokenizer', 'a tokenizer with bos and eos ids', JSON.stringify(tgt.specials));
+      throw new OptionError(
+        'Seq2Seq targetTokenizer',
+        'a tokenizer with bos and eos ids',
+        JSON.stringify(tgt.specials),
+      );
     }
     this.sourceTokenizer = src;
     this.targetTokenizer = tgt;
@@ -123,7 +127,8 @@ export class Seq2Seq extends BaseModule {
    */
   encode(tape: Tape, sources: readonly Int32Array[]): EncodedSource {
     sources.forEach((s, i) => {
-      if (s.length === 0) throw new DataError(`source sequence ${i}`, 'at least one token', 'an empty sequence');
+      if (s.length === 0)
+        throw new DataError(`source sequence ${i}`, 'at least one token', 'an empty sequence');
     });
     const src = padBatch(sources, this.sourceTokenizer.specials.pad); // [B, S]
     const enc = this.encoder.forward(tape, src.ids, src.batch, src.steps, src.lengths);
@@ -136,9 +141,14 @@ export class Seq2Seq extends BaseModule {
    * The mean per-token cross-entropy of a batch under teacher forcing: decoder inputs `BOS y_1 … y_n`,
    * targets `y_1 … y_n EOS`, padding ignored. Returns the scalar loss and the number of target tokens.
    */
-  loss(tape: Tape, examples: readonly Seq2SeqExample[], options: Seq2SeqLossOptions = {}): { loss: Tensor; tokens: number } {
+  loss(
+    tape: Tape,
+    examples: readonly Seq2SeqExample[],
+    options: Seq2SeqLossOptions = {},
+  ): { loss: Tensor; tokens: number } {
     const ratio = options.teacherForcing ?? 1;
-    if (!(ratio >= 0 && ratio <= 1)) throw new OptionError('Seq2Seq.loss teacherForcing', 'a probability in [0, 1]', String(ratio));
+    if (!(ratio >= 0 && ratio <= 1))
+      throw new OptionError('Seq2Seq.loss teacherForcing', 'a probability in [0, 1]', String(ratio));
     const B = examples.length;
     const T = Math.max(...examples.map((e) => e.target.length)) + 1;
     const inputs = new Int32Array(B * T).fill(this.targetTokenizer.specials.pad); // [B, T]
@@ -151,7 +161,10 @@ export class Seq2Seq extends BaseModule {
       targets[b * T + e.target.length] = this.eos;
       tokens += e.target.length + 1;
     });
-    const { memory, state: init } = this.encode(tape, examples.map((e) => e.source));
+    const { memory, state: init } = this.encode(
+      tape,
+      examples.map((e) => e.source),
+    );
     const Et = this.config.targetEmbedding;
     const Hd = this.config.decoderHidden;
     let state = init;
@@ -180,7 +193,10 @@ export class Seq2Seq extends BaseModule {
       prev = argmaxRows(logits.data, B, V);
       state = out.state;
     }
-    return { loss: crossEntropy(tape, T === 1 ? all[0]! : concat(tape, all, 1), targets, lossOptions), tokens };
+    return {
+      loss: crossEntropy(tape, T === 1 ? all[0]! : concat(tape, all, 1), targets, lossOptions),
+      tokens,
+    };
   }
 }
 

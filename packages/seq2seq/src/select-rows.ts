@@ -24,7 +24,10 @@ export function selectMemory(m: AttentionMemory, indices: Int32Array): Attention
   if (m.mask !== null) {
     const S = m.keys.dim(1);
     mask = new Uint8Array(indices.length * S);
-    indices.forEach((r, i) => mask!.set(m.mask!.subarray(r * S, (r + 1) * S), i * S));
+    for (let i = 0; i < indices.length; i++) {
+      const r = indices[i]!;
+      mask.set(m.mask.subarray(r * S, (r + 1) * S), i * S);
+    }
   }
   return {
     keys: selectRows(m.keys, 0, indices),

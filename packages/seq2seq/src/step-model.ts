@@ -25,12 +25,24 @@ export function seq2seqStepModel(model: Seq2Seq, source: Int32Array): StepModel<
   return {
     initialState(batch: number): Seq2SeqStepState {
       const rows = new Int32Array(batch); // all row 0
-      return { decoder: selectDecoderState(enc.state, rows), memory: selectMemory(enc.memory, rows), weights: null };
+      return {
+        decoder: selectDecoderState(enc.state, rows),
+        memory: selectMemory(enc.memory, rows),
+        weights: null,
+      };
     },
     step(ids: Int32Array, state: Seq2SeqStepState) {
-      const out = model.decoder.step(tape, model.decoder.embed(tape, ids, [ids.length]), state.decoder, state.memory);
+      const out = model.decoder.step(
+        tape,
+        model.decoder.embed(tape, ids, [ids.length]),
+        state.decoder,
+        state.memory,
+      );
       const logits = model.decoder.logits(tape, out.hidden);
-      return { logits: logits.data, state: { decoder: out.state, memory: state.memory, weights: out.weights.data } };
+      return {
+        logits: logits.data,
+        state: { decoder: out.state, memory: state.memory, weights: out.weights.data },
+      };
     },
     selectState(state: Seq2SeqStepState, indices: Int32Array): Seq2SeqStepState {
       const S = state.memory.keys.dim(1);
@@ -38,7 +50,10 @@ export function seq2seqStepModel(model: Seq2Seq, source: Int32Array): StepModel<
       if (state.weights !== null) {
         const w = state.weights;
         weights = new Float32Array(indices.length * S);
-        indices.forEach((r, i) => weights!.set(w.subarray(r * S, (r + 1) * S), i * S));
+        for (let i = 0; i < indices.length; i++) {
+          const r = indices[i]!;
+          weights.set(w.subarray(r * S, (r + 1) * S), i * S);
+        }
       }
       return {
         decoder: selectDecoderState(state.decoder, indices),

@@ -9,7 +9,7 @@ import {
   train,
 } from '@recurrent/core';
 import type { Seq2Seq, Seq2SeqExample } from './model.ts';
-import { saveSeq2Seq, type Seq2SeqInfo } from './model-file.ts';
+import { type Seq2SeqInfo, saveSeq2Seq } from './model-file.ts';
 
 /** Options of {@link trainSeq2Seq}; every field but the data has a default. */
 export interface TrainSeq2SeqOptions {
@@ -85,7 +85,10 @@ export async function trainSeq2Seq(model: Seq2Seq, options: TrainSeq2SeqOptions)
     seed: options.seed ?? 0,
   });
   const optimizer = new Adam(model.parameters(), { lr: options.lr ?? 2e-3 });
-  const lossOptions = { labelSmoothing: options.labelSmoothing ?? 0.1, teacherForcing: options.teacherForcing ?? 1 };
+  const lossOptions = {
+    labelSmoothing: options.labelSmoothing ?? 0.1,
+    teacherForcing: options.teacherForcing ?? 1,
+  };
   const metric = options.metric ?? { name: 'valid_loss', minimize: true };
   let best: number | null = null;
   const valid = options.valid;
@@ -101,7 +104,8 @@ export async function trainSeq2Seq(model: Seq2Seq, options: TrainSeq2SeqOptions)
             const v = metrics[metric.name];
             if (v !== undefined && (best === null || (metric.minimize ? v < best : v > best))) {
               best = v;
-              if (options.modelPath) await saveSeq2Seq(options.modelPath, model, { ...options.info, metrics });
+              if (options.modelPath)
+                await saveSeq2Seq(options.modelPath, model, { ...options.info, metrics });
             }
             return metrics;
           },
@@ -123,6 +127,7 @@ export async function trainSeq2Seq(model: Seq2Seq, options: TrainSeq2SeqOptions)
     ...(options.events !== undefined && { events: options.events }),
     ...(options.signal !== undefined && { signal: options.signal }),
   });
-  if (options.modelPath && validation === undefined) await saveSeq2Seq(options.modelPath, model, options.info ?? {});
+  if (options.modelPath && validation === undefined)
+    await saveSeq2Seq(options.modelPath, model, options.info ?? {});
   return result;
 }

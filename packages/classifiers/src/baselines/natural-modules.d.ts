@@ -50,6 +50,8 @@ declare module 'natural/lib/natural/sentiment/SentimentAnalyzer.js' {
   /** Lexicon sentiment: the mean polarity of the words, a negation word flipping the sign of what follows. */
   export default class SentimentAnalyzer {
     constructor(language: string, stemmer: unknown, type: 'afinn' | 'senticon' | 'pattern');
+    /** Word -> polarity (a number, or a numeric string for senticon and pattern). */
+    vocabulary: Record<string, number | string>;
     getSentiment(words: string[]): number;
   }
 }

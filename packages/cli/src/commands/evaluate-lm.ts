@@ -1,5 +1,5 @@
-import { evaluateText } from '@recurrent/language-model';
 import { loadTextFile } from '@recurrent/corpora';
+import { evaluateText } from '@recurrent/language-model';
 import type { Command } from 'commander';
 import { useFastestBackend } from '../lm/backend.ts';
 import { commandIo } from '../lm/flags.ts';

@@ -54,13 +54,29 @@ export async function generateAction(flags: GenerateFlags, io: CliIo): Promise<v
 export function register(program: Command): void {
   program
     .command('generate')
-    .description('Generate text from a language model, streamed to stdout (the prompt, then its continuation).')
+    .description(
+      'Generate text from a language model, streamed to stdout (the prompt, then its continuation).',
+    )
     .requiredOption('--model <file>', 'a model file written by train-lm')
     .option('--prompt <text>', 'text to continue (default: start of text)', '')
-    .addOption(new Option('--temperature <t>', 'sampling temperature; 0 = greedy').argParser(numberFlag(0)).default(0.8))
-    .addOption(new Option('--top-k <k>', 'sample from the k most likely tokens; 0 = all').argParser(intFlag(0)).default(0))
-    .addOption(new Option('--top-p <p>', 'nucleus sampling: smallest set with probability p; 1 = all').argParser(numberFlag(0, 1)).default(1))
-    .addOption(new Option('--seed <n>', 'seed of the sampler: same seed, same text').argParser(intFlag(0)).default(0))
+    .addOption(
+      new Option('--temperature <t>', 'sampling temperature; 0 = greedy')
+        .argParser(numberFlag(0))
+        .default(0.8),
+    )
+    .addOption(
+      new Option('--top-k <k>', 'sample from the k most likely tokens; 0 = all')
+        .argParser(intFlag(0))
+        .default(0),
+    )
+    .addOption(
+      new Option('--top-p <p>', 'nucleus sampling: smallest set with probability p; 1 = all')
+        .argParser(numberFlag(0, 1))
+        .default(1),
+    )
+    .addOption(
+      new Option('--seed <n>', 'seed of the sampler: same seed, same text').argParser(intFlag(0)).default(0),
+    )
     .addOption(new Option('--max-tokens <n>', 'tokens to generate').argParser(intFlag(0)).default(500))
     .action(async (flags: GenerateFlags, cmd: Command) => {
       await generateAction(flags, commandIo(cmd));

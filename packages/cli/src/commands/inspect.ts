@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { CHECKPOINT_FORMAT, DataError, fmtShape, readSafetensorsFile } from '@recurrent/core';
-import { LANGUAGE_MODEL_FORMAT, decodeLanguageModel } from '@recurrent/language-model';
+import { decodeLanguageModel, LANGUAGE_MODEL_FORMAT } from '@recurrent/language-model';
 import type { Command } from 'commander';
 import { commandIo } from '../lm/flags.ts';
 import type { CliIo } from '../run-cli.ts';
@@ -45,7 +45,9 @@ export async function inspectAction(path: string, json: boolean, io: CliIo): Pro
     file: path,
     bytes,
     format,
-    parameters: tensors.filter((t) => format !== CHECKPOINT_FORMAT || t.name.startsWith('model/')).reduce((n, t) => n + t.shape.reduce((a, d) => a * d, 1), 0),
+    parameters: tensors
+      .filter((t) => format !== CHECKPOINT_FORMAT || t.name.startsWith('model/'))
+      .reduce((n, t) => n + t.shape.reduce((a, d) => a * d, 1), 0),
     tensors,
     metadata,
   };
@@ -70,7 +72,8 @@ function formatReport(r: InspectReport): string {
       `checkpoint: step ${loop.step}, ${((loop.elapsedMs ?? 0) / 60_000).toFixed(1)} min, data position ${JSON.stringify(loop.data)}, best ${JSON.stringify(loop.best)}`,
     );
   } else {
-    for (const [k, v] of Object.entries(m)) lines.push(`${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`.slice(0, 200));
+    for (const [k, v] of Object.entries(m))
+      lines.push(`${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`.slice(0, 200));
   }
   lines.push(`parameters: ${r.parameters.toLocaleString('en-US')} in ${r.tensors.length} tensors`);
   const width = Math.max(...r.tensors.map((t) => t.name.length), 0);
@@ -82,7 +85,9 @@ function formatReport(r: InspectReport): string {
 export function register(program: Command): void {
   program
     .command('inspect')
-    .description('Describe a model or checkpoint file: format, architecture, tokenizer, tensors, training record.')
+    .description(
+      'Describe a model or checkpoint file: format, architecture, tokenizer, tensors, training record.',
+    )
     .argument('<file>', 'a .safetensors file')
     .option('--json', 'print the report as JSON')
     .action(async (file: string, flags: { json?: boolean }, cmd: Command) => {

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type LanguageModelConfig, type LanguageModelMetrics, evaluateText, saveLanguageModel, trainLanguageModel } from '@recurrent/language-model';
+import {
+  evaluateText,
+  type LanguageModelConfig,
+  type LanguageModelMetrics,
+  saveLanguageModel,
+  trainLanguageModel,
+} from '@recurrent/language-model';
 import { type Command, Option } from 'commander';
 import { useFastestBackend } from '../lm/backend.ts';
 import { commandIo, intFlag, numberFlag, positiveNumberFlag } from '../lm/flags.ts';
@@ -39,6 +45,8 @@ export interface TrainLmFlags {
   patience?: number;
   curve?: string | false;
   json?: boolean;
+  /** Evaluate on the held-out text (default true; the quickstart turns it off to save time). */
+  evaluate?: boolean;
 }
 
 /** What `train-lm` prints on stdout (as JSON with `--json`). */
@@ -64,11 +72,14 @@ export async function trainLmAction(flags: TrainLmFlags, log: (s: string) => voi
     throw new UsageError('--schedule cosine needs --steps (the length of the annealing)');
   }
   if (flags.tie && flags.embedding !== flags.hidden) {
-    throw new UsageError(`--tie needs --embedding equal to --hidden (${flags.hidden}), got ${flags.embedding}`);
+    throw new UsageError(
+      `--tie needs --embedding equal to --hidden (${flags.hidden}), got ${flags.embedding}`,
+    );
   }
   const minutes = flags.steps === undefined && flags.minutes === undefined ? 5 : flags.minutes;
   const kernels = await useFastestBackend();
-  const corpus = loadLmCorpus(flags.corpus, flags.valid);
+  const loaded = loadLmCorpus(flags.corpus, flags.valid);
+  const corpus = flags.evaluate === false ? { ...loaded, valid: null, test: null } : loaded;
   const tokenizer = await chooseTokenizer(flags.tokenizer, corpus.train);
   const model: Omit<LanguageModelConfig, 'vocabSize'> = {
     cell: flags.cell,
@@ -94,7 +105,12 @@ export async function trainLmAction(flags: TrainLmFlags, log: (s: string) => voi
   let checkpoint: { path: string; every: number; resume: boolean; tag: string } | undefined;
   if (flags.checkpointDir !== undefined) {
     await mkdir(flags.checkpointDir, { recursive: true });
-    checkpoint = { path: join(flags.checkpointDir, 'train-lm.ckpt.safetensors'), every: flags.checkpointEvery, resume: flags.resume ?? false, tag };
+    checkpoint = {
+      path: join(flags.checkpointDir, 'train-lm.ckpt.safetensors'),
+      every: flags.checkpointEvery,
+      resume: flags.resume ?? false,
+      tag,
+    };
   }
   log(
     `train-lm: ${corpus.name} (${corpus.train.length} characters), ${tokenizer.kind} tokenizer (${tokenizer.vocabSize} tokens), ` +
@@ -191,30 +207,56 @@ export function register(program: Command): void {
       'Train a language model (Embedding -> LSTM/GRU -> Linear) and save it as one .safetensors file. ' +
         'Progress goes to stderr; the summary line (or --json) to stdout.',
     )
-    .requiredOption('--corpus <file|moby-dick>', "training text: a UTF-8 file, or 'moby-dick' (held-out chapters for validation and test)")
+    .requiredOption(
+      '--corpus <file|moby-dick>',
+      "training text: a UTF-8 file, or 'moby-dick' (held-out chapters for validation and test)",
+    )
     .option('--valid <file>', 'validation text (default: the last 5% of a --corpus file)')
     .option('--tokenizer <char|word|file.model>', "'char', 'word' or a SentencePiece .model file", 'char')
-    .addOption(new Option('--minutes <m>', 'stop after this many minutes (default 5 when --steps is not given)').argParser(positiveNumberFlag))
+    .addOption(
+      new Option(
+        '--minutes <m>',
+        'stop after this many minutes (default 5 when --steps is not given)',
+      ).argParser(positiveNumberFlag),
+    )
     .addOption(new Option('--steps <n>', 'stop after this many optimizer steps').argParser(intFlag(1)))
     .addOption(new Option('--seed <n>', 'seed of the weights and dropout').argParser(intFlag(0)).default(0))
     .option('--out <file>', 'where to save the model', 'lm.safetensors')
     .option('--checkpoint-dir <dir>', 'write a checkpoint here every --checkpoint-every steps')
-    .addOption(new Option('--checkpoint-every <n>', 'steps between checkpoints').argParser(intFlag(1)).default(200))
+    .addOption(
+      new Option('--checkpoint-every <n>', 'steps between checkpoints').argParser(intFlag(1)).default(200),
+    )
     .option('--resume', 'continue from the checkpoint in --checkpoint-dir (same flags as the first run)')
     .addOption(new Option('--cell <cell>', 'recurrent cell').choices(['lstm', 'gru']).default('lstm'))
     .addOption(new Option('--hidden <n>', 'hidden size per layer').argParser(intFlag(1)).default(256))
     .addOption(new Option('--embedding <n>', 'embedding width').argParser(intFlag(1)).default(64))
     .addOption(new Option('--layers <n>', 'stacked recurrent layers').argParser(intFlag(1)).default(1))
-    .addOption(new Option('--dropout <p>', 'dropout probability').argParser(numberFlag(0, 1, true)).default(0))
+    .addOption(
+      new Option('--dropout <p>', 'dropout probability').argParser(numberFlag(0, 1, true)).default(0),
+    )
     .option('--tie', 'tie the embedding and output weights (needs --embedding = --hidden)')
     .addOption(new Option('--batch <n>', 'parallel streams per batch').argParser(intFlag(1)).default(32))
     .addOption(new Option('--seq-len <n>', 'truncated-BPTT length').argParser(intFlag(1)).default(64))
     .addOption(new Option('--lr <x>', 'Adam learning rate').argParser(numberFlag(0)).default(0.002))
     .addOption(new Option('--clip <x>', 'gradient-norm clip').argParser(numberFlag(0)).default(1))
-    .addOption(new Option('--schedule <s>', 'learning-rate schedule').choices(['constant', 'cosine']).default('constant'))
-    .addOption(new Option('--valid-every <n>', 'steps between validations').argParser(intFlag(1)).default(200))
-    .addOption(new Option('--valid-chars <n>', 'validate on at most this many characters during training').argParser(intFlag(100)))
-    .addOption(new Option('--patience <n>', 'stop after this many validations without improvement').argParser(intFlag(1)))
+    .addOption(
+      new Option('--schedule <s>', 'learning-rate schedule')
+        .choices(['constant', 'cosine'])
+        .default('constant'),
+    )
+    .addOption(
+      new Option('--valid-every <n>', 'steps between validations').argParser(intFlag(1)).default(200),
+    )
+    .addOption(
+      new Option('--valid-chars <n>', 'validate on at most this many characters during training').argParser(
+        intFlag(100),
+      ),
+    )
+    .addOption(
+      new Option('--patience <n>', 'stop after this many validations without improvement').argParser(
+        intFlag(1),
+      ),
+    )
     .option('--curve <file>', 'training-curve SVG (default: next to --out)')
     .option('--no-curve', 'do not write the training-curve SVG')
     .option('--json', 'print the summary as JSON')

@@ -1,4 +1,4 @@
-import { type Kernels, initBackend } from '@recurrent/core';
+import { initBackend, type Kernels } from '@recurrent/core';
 
 /**
  * Activates the fastest kernel backend available here (`RECURRENT_BACKEND` overrides). If the fast

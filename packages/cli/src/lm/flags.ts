@@ -17,12 +17,17 @@ export function intFlag(min: number): (value: string) => number {
 }
 
 /** `--flag <x>`: a finite number in `[min, max]` (`maxOpen` excludes the upper end). */
-export function numberFlag(min: number, max = Number.POSITIVE_INFINITY, maxOpen = false): (value: string) => number {
+export function numberFlag(
+  min: number,
+  max = Number.POSITIVE_INFINITY,
+  maxOpen = false,
+): (value: string) => number {
   return (value) => {
     const n = Number(value);
     const inRange = n >= min && (maxOpen ? n < max : n <= max);
     if (value.trim() === '' || !Number.isFinite(n) || !inRange) {
-      const range = max === Number.POSITIVE_INFINITY ? `>= ${min}` : `in [${min}, ${max}${maxOpen ? ')' : ']'}`;
+      const range =
+        max === Number.POSITIVE_INFINITY ? `>= ${min}` : `in [${min}, ${max}${maxOpen ? ')' : ']'}`;
       throw new InvalidArgumentError(`expected a number ${range}, got ${JSON.stringify(value)}`);
     }
     return n;

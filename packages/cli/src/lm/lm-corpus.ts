@@ -36,7 +36,13 @@ export function mobyDickCorpus(): LmCorpus {
     heldOut: { valid: [...MOBY_DICK_HELD_OUT.valid], test: [...MOBY_DICK_HELD_OUT.test] },
   });
   const join = (items: { text: string }[]): string => items.map((c) => c.text).join(JOIN);
-  return { name: 'moby-dick', checksum: corpus.checksum, train: join(s.train), valid: join(s.valid), test: join(s.test) };
+  return {
+    name: 'moby-dick',
+    checksum: corpus.checksum,
+    train: join(s.train),
+    valid: join(s.valid),
+    test: join(s.test),
+  };
 }
 
 /**
@@ -48,7 +54,8 @@ export function loadLmCorpus(corpus: string, valid?: string): LmCorpus {
   const base = corpus === 'moby-dick' ? mobyDickCorpus() : fileCorpus(corpus);
   if (valid === undefined) return base;
   const v = loadTextFile(valid);
-  const train = corpus === 'moby-dick' ? base.train : (base.valid === null ? base.train : `${base.train}${base.valid}`);
+  const train =
+    corpus === 'moby-dick' ? base.train : base.valid === null ? base.train : `${base.train}${base.valid}`;
   return { ...base, train, valid: v.items[0]!, checksum: `${base.checksum}+${v.checksum}` };
 }
 
@@ -59,5 +66,11 @@ function fileCorpus(path: string): LmCorpus {
   let cut = Math.floor(text.length * 0.95);
   const nl = text.lastIndexOf('\n', cut);
   if (nl > text.length * 0.8) cut = nl + 1;
-  return { name: c.name, checksum: c.checksum, train: text.slice(0, cut), valid: text.slice(cut), test: null };
+  return {
+    name: c.name,
+    checksum: c.checksum,
+    train: text.slice(0, cut),
+    valid: text.slice(cut),
+    test: null,
+  };
 }

@@ -12,7 +12,11 @@ export async function loadModelFile(path: string): Promise<LanguageModelBundle> 
     if (!s.isFile()) throw new DataError(`model file ${path}`, 'a file', 'a directory');
   } catch (e) {
     if (e instanceof DataError) throw e;
-    throw new DataError(`model file ${path}`, 'a readable file', (e as NodeJS.ErrnoException).code ?? String(e));
+    throw new DataError(
+      `model file ${path}`,
+      'a readable file',
+      (e as NodeJS.ErrnoException).code ?? String(e),
+    );
   }
   return loadLanguageModel(path);
 }

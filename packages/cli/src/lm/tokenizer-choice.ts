@@ -9,5 +9,9 @@ export async function chooseTokenizer(choice: string, trainText: string): Promis
   if (choice === 'char') return CharTokenizer.train([trainText]);
   if (choice === 'word') return WordTokenizer.train([trainText], { minFrequency: 2 });
   if (choice.endsWith('.model')) return SentencePieceTokenizer.fromFile(choice);
-  throw new OptionError('--tokenizer', "'char', 'word' or a SentencePiece .model file", JSON.stringify(choice));
+  throw new OptionError(
+    '--tokenizer',
+    "'char', 'word' or a SentencePiece .model file",
+    JSON.stringify(choice),
+  );
 }

@@ -48,6 +48,8 @@ export interface BackendOptions {
 }
 
 let owned: WasmKernels | null = null;
+/** What `owned` was created with, so an identical request reuses it (and the tensors in its memory). */
+let ownedKey = '';
 let defaultAllocator: Allocator | null = null;
 
 async function availableCores(): Promise<number> {
@@ -76,9 +78,11 @@ function parseBackend(v: string, source: string): BackendName | 'auto' {
 
 /**
  * Chooses, creates and activates a kernel backend (see {@link BackendOptions}) and, for wasm with shared
- * memory, installs the allocator that places new tensors in wasm memory. Disposes the backend it activated
- * before, if any (tensors allocated there stay valid). Throws an OptionError for an unknown name, or when
- * a named backend cannot run here. Returns the active kernels.
+ * memory, installs the allocator that places new tensors in wasm memory; call it before building models,
+ * so their parameters live there too (arrays elsewhere still work, copied per kernel call). Asking again
+ * for the same configuration keeps the running backend; another one replaces and disposes it (tensors
+ * allocated there stay valid). Throws an OptionError for an unknown name, or when a named backend cannot
+ * run here. Returns the active kernels.
  */
 export async function initBackend(opts: BackendOptions = {}): Promise<Kernels> {
   let want = parseBackend(opts.backend ?? 'auto', 'initBackend backend');
@@ -102,16 +106,25 @@ export async function initBackend(opts: BackendOptions = {}): Promise<Kernels> {
     );
   }
   const threads = want === 'wasm-threads' ? (opts.threads ?? Math.max(2, Math.min(cores, 4))) : 1;
-  const next: Kernels =
-    want === 'js'
-      ? referenceKernels
-      : await createWasmKernels({
-          threads,
-          ...(opts.relaxedSimd !== undefined && { relaxedSimd: opts.relaxedSimd }),
-          ...(opts.tensorBudgetMiB !== undefined && { tensorBudgetMiB: opts.tensorBudgetMiB }),
-        });
-  const prevOwned = owned;
-  owned = next === referenceKernels ? null : (next as WasmKernels);
+  const key = JSON.stringify([want, threads, opts.relaxedSimd, opts.tensorBudgetMiB]);
+  let next: Kernels;
+  let prevOwned: WasmKernels | null = null;
+  if (want === 'js') {
+    next = referenceKernels;
+    prevOwned = owned;
+    owned = null;
+  } else if (owned && key === ownedKey) {
+    next = owned;
+  } else {
+    next = await createWasmKernels({
+      threads,
+      ...(opts.relaxedSimd !== undefined && { relaxedSimd: opts.relaxedSimd }),
+      ...(opts.tensorBudgetMiB !== undefined && { tensorBudgetMiB: opts.tensorBudgetMiB }),
+    });
+    prevOwned = owned;
+    owned = next as WasmKernels;
+    ownedKey = key;
+  }
   useKernels(next);
   const alloc = owned && opts.wasmTensors !== false ? owned.allocator : null;
   if (alloc) {

@@ -4,9 +4,21 @@
  */
 export interface TrainEvents {
   /** Once, before the first step (after a resume, `step` is where training continues). */
-  start?(e: { step: number; maxSteps: number | null; maxMillis: number | null; batchesPerEpoch: number }): void;
+  start?(e: {
+    step: number;
+    maxSteps: number | null;
+    maxMillis: number | null;
+    batchesPerEpoch: number;
+  }): void;
   /** After every optimizer update. `loss` is this batch's mean loss; `tokensPerSec` averages this run. */
-  step?(e: { step: number; loss: number; tokensPerSec: number; lr: number; epoch: number; elapsedMs: number }): void;
+  step?(e: {
+    step: number;
+    loss: number;
+    tokensPerSec: number;
+    lr: number;
+    epoch: number;
+    elapsedMs: number;
+  }): void;
   /** After every validation (metric names come from the caller's `validate`). */
   validate?(e: { step: number; metrics: Record<string, number> }): void;
   /** After a checkpoint was written (atomically) to `path`. */

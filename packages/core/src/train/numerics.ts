@@ -33,5 +33,6 @@ export function checkGradients(model: Module, step: number): void {
 
 /** Throws a NumericalError naming `step` when the loss is NaN or infinite. */
 export function checkLoss(loss: number, step: number): void {
-  if (!Number.isFinite(loss)) throw new NumericalError(`step ${step}: training loss`, 'a finite number', String(loss));
+  if (!Number.isFinite(loss))
+    throw new NumericalError(`step ${step}: training loss`, 'a finite number', String(loss));
 }

@@ -52,7 +52,8 @@ export class StreamBatcher implements BatchSource<StreamBatch> {
       ['batchSize', this.batchSize],
       ['seqLen', this.seqLen],
     ] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new OptionError(`StreamBatcher ${k}`, 'an integer >= 1', String(v));
+      if (!Number.isInteger(v) || v < 1)
+        throw new OptionError(`StreamBatcher ${k}`, 'an integer >= 1', String(v));
     }
     this.tokens = tokens;
     this.streamLength = Math.floor((tokens.length - 1) / this.batchSize);
@@ -77,7 +78,14 @@ export class StreamBatcher implements BatchSource<StreamBatch> {
       inputs.set(this.tokens.subarray(start, start + T), b * T);
       targets.set(this.tokens.subarray(start + 1, start + T + 1), b * T);
     }
-    const out: StreamBatch = { inputs, targets, batch: B, steps: T, reset: this.index === 0, epoch: this.epoch };
+    const out: StreamBatch = {
+      inputs,
+      targets,
+      batch: B,
+      steps: T,
+      reset: this.index === 0,
+      epoch: this.epoch,
+    };
     this.index++;
     if (this.index === this.batchesPerEpoch) {
       this.index = 0;

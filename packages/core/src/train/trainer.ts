@@ -10,9 +10,9 @@
  */
 import { FormatError, OptionError } from '../errors.ts';
 import type { Module } from '../module.ts';
+import { clipGradNorm } from '../optim/clip-grad-norm.ts';
 import type { Optimizer } from '../optim/optimizer.ts';
 import type { LrSchedule } from '../optim/schedules.ts';
-import { clipGradNorm } from '../optim/clip-grad-norm.ts';
 import type { Rng } from '../rng.ts';
 import { Tape } from '../tape.ts';
 import type { Tensor } from '../tensor.ts';
@@ -152,7 +152,8 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
     throw new OptionError('train limits', 'at least one of maxSteps, maxEpochs, maxMillis', 'none');
   }
   const clipNorm = options.clipNorm;
-  if (clipNorm !== undefined && !(clipNorm > 0)) throw new OptionError('train clipNorm', 'a number > 0', String(clipNorm));
+  if (clipNorm !== undefined && !(clipNorm > 0))
+    throw new OptionError('train clipNorm', 'a number > 0', String(clipNorm));
   const val = options.validation;
   if (val !== undefined) positiveInt('validation.every', val.every);
   const ckpt = options.checkpoint;
@@ -224,10 +225,15 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
     const key = val.metric ?? Object.keys(metrics)[0];
     const value = key === undefined ? undefined : metrics[key];
     if (value === undefined) {
-      throw new OptionError('validation metric', `a key of the validation result (${Object.keys(metrics).join(', ')})`, String(key));
+      throw new OptionError(
+        'validation metric',
+        `a key of the validation result (${Object.keys(metrics).join(', ')})`,
+        String(key),
+      );
     }
     const better =
-      state.best === null || (minimize ? value < state.best.value - minDelta : value > state.best.value + minDelta);
+      state.best === null ||
+      (minimize ? value < state.best.value - minDelta : value > state.best.value + minDelta);
     if (better) {
       state.best = { step: state.step, value };
       state.sinceBest = 0;
@@ -241,7 +247,7 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
   events.start?.({ step: state.step, maxSteps, maxMillis, batchesPerEpoch: data.batchesPerEpoch });
   model.train(true);
   let stoppedBy: StopReason | null = null;
-  let lastValidated = val ? state.validations.at(-1)?.step ?? -1 : -1;
+  let lastValidated = val ? (state.validations.at(-1)?.step ?? -1) : -1;
   const limitReached = (): StopReason | null => {
     if (maxSteps !== null && state.step >= maxSteps) return 'steps';
     if (maxEpochs !== null && data.getState().epoch >= maxEpochs) return 'epochs';
@@ -314,10 +320,12 @@ function restore<B>(saved: Checkpoint, options: TrainOptions<B>): void {
   for (const [name, p] of params) {
     const w = saved.weights.get(name);
     if (w === undefined) throw new FormatError(`checkpoint weight "${name}"`, 'present', 'missing');
-    if (w.length !== p.size) throw new FormatError(`checkpoint weight "${name}"`, `${p.size} values`, `${w.length}`);
+    if (w.length !== p.size)
+      throw new FormatError(`checkpoint weight "${name}"`, `${p.size} values`, `${w.length}`);
   }
   for (const k of Object.keys(rngs)) {
-    if (saved.loop.rngs[k] === undefined) throw new FormatError(`checkpoint RNG "${k}"`, 'present', 'missing');
+    if (saved.loop.rngs[k] === undefined)
+      throw new FormatError(`checkpoint RNG "${k}"`, 'present', 'missing');
   }
   const dataBefore = data.getState();
   data.setState(saved.loop.data);

@@ -11,7 +11,20 @@ export function charCodec(text: string) {
 
 /** Deterministic pseudo-English text of `n` characters. */
 export function sampleText(n: number): string {
-  const words = ['the', 'whale', 'sea', 'ship', 'captain', 'white', 'harpoon', 'deck', 'and', 'of', 'a', 'to'];
+  const words = [
+    'the',
+    'whale',
+    'sea',
+    'ship',
+    'captain',
+    'white',
+    'harpoon',
+    'deck',
+    'and',
+    'of',
+    'a',
+    'to',
+  ];
   let s = '';
   let i = 0;
   while (s.length < n) {

@@ -8,7 +8,7 @@
  * object views were made from (a WeakSet), not by comparing with the current `memory.buffer`.
  *
  * Tensor blocks are reclaimed with a FinalizationRegistry once no view on them is reachable. Views
- * derived with `subarray` hold their parent (see `trackedSubarray`), so a block is never reused while
+ * derived with `subarray` hold their parent (see {@link WasmF32Array}), so a block is never reused while
  * a slice of it lives. Finalizers only run when the event loop turns: a long synchronous loop reclaims
  * nothing, so past a budget new tensors fall back to ordinary arrays (kernels then copy them in and out),
  * which keeps memory bounded and results correct, only slower. Training loops should yield now and then.
@@ -25,26 +25,42 @@ const MAX_PAGES = 65536;
 /** Memory grows by at least this many pages at a time, so growth stays rare. */
 const GROW_PAGES = 256;
 
-/** Which allocation each derived view came from. */
-const owners = new WeakMap<Float32Array, Float32Array>();
+const OWNER = Symbol('wasm allocation');
 
-/**
- * `subarray` for views on wasm memory: the new view remembers the allocation it came from (and derives
- * further views the same way), so the FinalizationRegistry cannot reclaim a block while any slice of it
- * is alive. Installed as a non-enumerable own property, so the views stay plain Float32Arrays to
- * everything else (constructor, equality in tests, structured clone).
- * (A view made by hand, `new Float32Array(x.buffer, ...)`, is not tracked; don't keep one longer than `x`.)
- */
-function trackedSubarray(this: Float32Array, begin?: number, end?: number): Float32Array {
-  const v = Float32Array.prototype.subarray.call(this, begin, end);
-  Object.defineProperty(v, 'subarray', { value: trackedSubarray });
-  owners.set(v, owners.get(this) ?? this);
-  return v;
+/** Relative index as `TypedArray.prototype.subarray` reads it (ToIntegerOrInfinity, negatives from the end). */
+function relative(x: number, len: number): number {
+  const n = Math.trunc(x) || 0;
+  return n < 0 ? Math.max(len + n, 0) : Math.min(n, len);
 }
 
-/** The allocation a view was derived from (undefined for an allocation itself or a foreign array). */
+/**
+ * A Float32Array on wasm memory whose `subarray` views remember the allocation they came from (a
+ * symbol-keyed property), so the FinalizationRegistry cannot reclaim a block while any slice of it is
+ * alive. Its prototype's `constructor` is Float32Array, so to everything else (equality in tests, `slice`,
+ * `map`, structured clone) these are plain Float32Arrays; `instanceof Float32Array` holds.
+ * (A view made by hand, `new Float32Array(x.buffer, ...)`, is not tracked; don't keep one longer than `x`.)
+ */
+export class WasmF32Array extends Float32Array {
+  declare [OWNER]: Float32Array;
+
+  override subarray(begin?: number, end?: number): WasmF32Array {
+    const len = this.length;
+    const b = begin === undefined ? 0 : relative(begin, len);
+    const e = end === undefined ? len : relative(end, len);
+    const v = new WasmF32Array(this.buffer, this.byteOffset + b * 4, e > b ? e - b : 0);
+    v[OWNER] = this[OWNER];
+    return v;
+  }
+}
+Object.defineProperty(WasmF32Array.prototype, 'constructor', {
+  value: Float32Array,
+  writable: true,
+  configurable: true,
+});
+
+/** The allocation a view on wasm memory belongs to (itself for an allocation; undefined for other arrays). */
 export function ownerOf(view: Float32Array): Float32Array | undefined {
-  return owners.get(view);
+  return view instanceof WasmF32Array ? view[OWNER] : undefined;
 }
 
 /** Byte size of the block that holds `bytes`: 64-byte steps to 4 KiB, then 8 steps per power of two. */
@@ -189,8 +205,8 @@ export class WasmHeap {
     }
     const b = this.memory.buffer;
     this.buffers.add(b);
-    const v = new Float32Array(b, ptr, length);
-    Object.defineProperty(v, 'subarray', { value: trackedSubarray });
+    const v = new WasmF32Array(b, ptr, length);
+    v[OWNER] = v;
     if (reused) {
       v.fill(0);
       this.counters.reused++;

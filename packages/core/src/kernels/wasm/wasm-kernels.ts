@@ -12,7 +12,7 @@ import type { Allocator } from '../../memory.ts';
 import type { GemmForm, Kernels } from '../types.ts';
 import { WasmHeap, type WasmHeapStats } from './wasm-heap.ts';
 import { compileKernelModule, type KernelExports } from './wasm-module.ts';
-import { createWorkerPool, Op, type WorkerPool } from './worker-pool.ts';
+import { createWorkerPool, type WorkerOp, type WorkerPool } from './worker-pool.ts';
 
 /** Options of {@link createWasmKernels}; every field has a default. */
 export interface WasmKernelOptions {
@@ -28,6 +28,8 @@ export interface WasmKernelOptions {
   spinMicros?: number;
   /** Smallest GEMM (m·n·k multiply-adds) that is split across threads. Default 131072. */
   parallelMinMacs?: number;
+  /** Smallest elementwise call (values, e.g. b·h for a cell step) that is split across threads. Default 8192. */
+  parallelMinValues?: number;
 }
 
 /** The wasm kernels plus what the backend needs to manage them. */
@@ -53,6 +55,7 @@ const defaults: Required<WasmKernelOptions> = {
   tensorBudgetMiB: 1024,
   spinMicros: 50,
   parallelMinMacs: 131072,
+  parallelMinValues: 8192,
 };
 
 /** Pending copy-back of one argument that did not live in wasm memory. */
@@ -178,6 +181,32 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
     }
   };
 
+  /** Runs parts[0] on this thread and parts[p] on worker p − 1, and waits for all of them. */
+  const runParts = (op: WorkerOp, parts: readonly (readonly number[])[]): void => {
+    for (let p = 1; p < parts.length; p++) pool!.start(p - 1, op, parts[p]!);
+    try {
+      (x[op] as (...args: number[]) => void)(...parts[0]!);
+    } finally {
+      if (parts.length > 1) pool!.wait();
+    }
+  };
+
+  /**
+   * Runs an elementwise export over `rows` independent rows, split across threads when there are at
+   * least parallelMinValues values: args are (rows, ...lead, ...pointers), pointer i advancing
+   * strides[i] floats per row. Elementwise, so the split cannot change any result.
+   */
+  const byRows = (op: WorkerOp, rows: number, values: number, lead: number[], ptrs: number[], strides: number[]): void => {
+    const ways = pool && values >= o.parallelMinValues ? threads : 1;
+    const bounds = split(rows, ways, op === 'tanh_f32' || op === 'sigmoid_f32' ? 4 : 1);
+    const parts: number[][] = [];
+    for (let p = 0; p + 1 < bounds.length; p++) {
+      const r0 = bounds[p]!;
+      parts.push([bounds[p + 1]! - r0, ...lead, ...ptrs.map((ptr, i) => ptr + r0 * strides[i]! * 4)]);
+    }
+    runParts(op, parts);
+  };
+
   const gemm = (
     form: GemmForm,
     m: number,
@@ -198,35 +227,20 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       const pb = inp(b, k * n);
       const pc = accumulate ? inout(c, m * n) : out(c, m * n);
       const acc = accumulate ? 1 : 0;
-      const parts = pool && m * n * k >= o.parallelMinMacs ? threads : 1;
       const byRows = m > n;
-      const bounds = parts > 1 ? split(byRows ? m : n, parts, byRows ? 4 : 8) : [0, byRows ? m : n];
-      const runPart = (w: number, p: number): void => {
-        const lo = bounds[p]!;
-        const hi = bounds[p + 1]!;
-        const i0 = byRows ? lo : 0;
-        const i1 = byRows ? hi : m;
-        const j0 = byRows ? 0 : lo;
-        const j1 = byRows ? n : hi;
-        if (form === 'nt') {
-          const args = [pa, pb, pc, n, k, acc, i0, i1, j0, j1];
-          if (w < 0) x.gemm_nt(pa, pb, pc, n, k, acc, i0, i1, j0, j1);
-          else pool!.start(w, Op.gemmNt, args);
-        } else {
-          const ars = form === 'nn' ? 4 * k : 4;
-          const aks = form === 'nn' ? 4 : 4 * m;
-          if (w < 0) x.gemm_nn_tn(pa, ars, aks, pb, n, pc, n, k, acc, i0, i1, j0, j1, packs[0]!);
-          else
-            pool!.start(w, Op.gemmNnTn, [pa, ars, aks, pb, n, pc, n, k, acc, i0, i1, j0, j1, packs[w + 1]!]);
+      const ways = pool && m * n * k >= o.parallelMinMacs ? threads : 1;
+      const bounds = split(byRows ? m : n, ways, byRows ? 4 : 8);
+      const parts: number[][] = [];
+      for (let p = 0; p + 1 < bounds.length; p++) {
+        const [lo, hi] = [bounds[p]!, bounds[p + 1]!];
+        const [i0, i1, j0, j1] = byRows ? [lo, hi, 0, n] : [0, m, lo, hi];
+        if (form === 'nt') parts.push([pa, pb, pc, n, k, acc, i0, i1, j0, j1]);
+        else {
+          const [ars, aks] = form === 'nn' ? [4 * k, 4] : [4, 4 * m];
+          parts.push([pa, ars, aks, pb, n, pc, n, k, acc, i0, i1, j0, j1, packs[p]!]);
         }
-      };
-      const ranges = bounds.length - 1;
-      for (let p = 1; p < ranges; p++) runPart(p - 1, p);
-      try {
-        runPart(-1, 0);
-      } finally {
-        if (ranges > 1) pool!.wait();
       }
+      runParts(form === 'nt' ? 'gemm_nt' : 'gemm_nn_tn', parts);
     });
   };
 
@@ -267,7 +281,11 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       need('lstmForward tanhC', tanhC, n);
       need('lstmForward h', hOut, n);
       call(() =>
-        x.lstm_forward(b, h, inout(gates, 4 * n), inp(cPrev, n), out(c, n), out(tanhC, n), out(hOut, n)),
+        byRows(
+          'lstm_forward', b, n, [h],
+          [inout(gates, 4 * n), inp(cPrev, n), out(c, n), out(tanhC, n), out(hOut, n)],
+          [4 * h, h, h, h, h],
+        ),
       );
     },
     lstmBackward(b, h, gates, cPrev, tanhC, dh, dc, dGates) {
@@ -280,15 +298,10 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       need('lstmBackward dc', dc, n);
       need('lstmBackward dGates', dGates, 4 * n);
       call(() =>
-        x.lstm_backward(
-          b,
-          h,
-          inp(gates, 4 * n),
-          inp(cPrev, n),
-          inp(tanhC, n),
-          inp(dh, n),
-          inout(dc, n),
-          out(dGates, 4 * n),
+        byRows(
+          'lstm_backward', b, n, [h],
+          [inp(gates, 4 * n), inp(cPrev, n), inp(tanhC, n), inp(dh, n), inout(dc, n), out(dGates, 4 * n)],
+          [4 * h, h, h, h, h, 4 * h],
         ),
       );
     },
@@ -301,7 +314,11 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       need('gruForward h', hOut, n);
       need('gruForward saved', saved, 4 * n);
       call(() =>
-        x.gru_forward(b, h, inp(xg, 3 * n), inp(hg, 3 * n), inp(hPrev, n), out(hOut, n), out(saved, 4 * n)),
+        byRows(
+          'gru_forward', b, n, [h],
+          [inp(xg, 3 * n), inp(hg, 3 * n), inp(hPrev, n), out(hOut, n), out(saved, 4 * n)],
+          [3 * h, 3 * h, h, h, 4 * h],
+        ),
       );
     },
     gruBackward(b, h, saved, hPrev, dh, dxg, dhg, dhPrev) {
@@ -314,15 +331,10 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       need('gruBackward dhg', dhg, 3 * n);
       need('gruBackward dhPrev', dhPrev, n);
       call(() =>
-        x.gru_backward(
-          b,
-          h,
-          inp(saved, 4 * n),
-          inp(hPrev, n),
-          inp(dh, n),
-          out(dxg, 3 * n),
-          out(dhg, 3 * n),
-          out(dhPrev, n),
+        byRows(
+          'gru_backward', b, n, [h],
+          [inp(saved, 4 * n), inp(hPrev, n), inp(dh, n), out(dxg, 3 * n), out(dhg, 3 * n), out(dhPrev, n)],
+          [4 * h, h, h, 3 * h, 3 * h, h],
         ),
       );
     },
@@ -330,13 +342,13 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       checkDims('tanh', { n });
       need('tanh x', xs, n);
       need('tanh y', y, n);
-      call(() => x.tanh_f32(n, inp(xs, n), out(y, n)));
+      call(() => byRows('tanh_f32', n, n, [], [inp(xs, n), out(y, n)], [1, 1]));
     },
     sigmoid(n, xs, y) {
       checkDims('sigmoid', { n });
       need('sigmoid x', xs, n);
       need('sigmoid y', y, n);
-      call(() => x.sigmoid_f32(n, inp(xs, n), out(y, n)));
+      call(() => byRows('sigmoid_f32', n, n, [], [inp(xs, n), out(y, n)], [1, 1]));
     },
   };
 }

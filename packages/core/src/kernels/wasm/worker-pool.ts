@@ -11,8 +11,26 @@
  */
 import type { KernelModule } from './wasm-module.ts';
 
-/** Operation codes understood by the worker. */
-export const Op = { quit: 0, gemmNnTn: 1, gemmNt: 2 } as const;
+/**
+ * The exports a worker can run, by operation code (index + 1; 0 means quit). Arguments are int32
+ * (pointers and sizes), at most {@link MAX_ARGS}.
+ */
+export const workerOps = [
+  'gemm_nn_tn',
+  'gemm_nt',
+  'lstm_forward',
+  'lstm_backward',
+  'gru_forward',
+  'gru_backward',
+  'tanh_f32',
+  'sigmoid_f32',
+] as const;
+
+/** A kernel export a worker can run. */
+export type WorkerOp = (typeof workerOps)[number];
+
+/** Most int32 arguments one operation takes. */
+export const MAX_ARGS = 14;
 
 const SLOT = 32;
 const SEQ = 0;
@@ -27,6 +45,7 @@ const workerSource = `
 const { workerData, parentPort } = require('node:worker_threads');
 const { module, memory, control, index, spinMs, errorPort } = workerData;
 const x = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const fns = ${JSON.stringify(workerOps)}.map((name) => x[name]);
 const ctl = new Int32Array(control);
 const base = index * ${SLOT};
 const a = base + ${ARGS};
@@ -46,17 +65,13 @@ for (;;) {
   }
   seen = s;
   const op = ctl[base + ${OP}];
-  if (op === ${Op.quit}) break;
+  if (op === 0) break;
   try {
-    if (op === ${Op.gemmNnTn}) {
-      x.gemm_nn_tn(ctl[a], ctl[a + 1], ctl[a + 2], ctl[a + 3], ctl[a + 4], ctl[a + 5], ctl[a + 6], ctl[a + 7],
-        ctl[a + 8], ctl[a + 9], ctl[a + 10], ctl[a + 11], ctl[a + 12], ctl[a + 13]);
-    } else if (op === ${Op.gemmNt}) {
-      x.gemm_nt(ctl[a], ctl[a + 1], ctl[a + 2], ctl[a + 3], ctl[a + 4], ctl[a + 5], ctl[a + 6], ctl[a + 7],
-        ctl[a + 8], ctl[a + 9]);
-    } else {
-      throw new Error('unknown op ' + op);
-    }
+    const fn = fns[op - 1];
+    if (!fn) throw new Error('unknown op ' + op);
+    // Extra arguments are ignored by a wasm export, so every op takes the same call.
+    fn(ctl[a], ctl[a + 1], ctl[a + 2], ctl[a + 3], ctl[a + 4], ctl[a + 5], ctl[a + 6], ctl[a + 7],
+      ctl[a + 8], ctl[a + 9], ctl[a + 10], ctl[a + 11], ctl[a + 12], ctl[a + 13]);
   } catch (e) {
     ctl[base + ${ERROR}] = 1;
     errorPort.postMessage(String(e && e.stack || e));
@@ -77,8 +92,8 @@ export interface WorkerPoolOptions {
 /** A started pool; `run` and `wait` are called from the thread that created it. */
 export interface WorkerPool {
   readonly size: number;
-  /** Starts `op` with integer `args` on worker `w` (0-based); returns at once. */
-  start(w: number, op: number, args: readonly number[]): void;
+  /** Starts export `op` with int32 `args` on worker `w` (0-based); returns at once. */
+  start(w: number, op: WorkerOp, args: readonly number[]): void;
   /** Blocks until every started op has finished; throws if one failed. */
   wait(): void;
   /** Ends the workers (idempotent). */
@@ -130,6 +145,7 @@ export async function createWorkerPool(
     }),
   );
   let disposed = false;
+  const opCodes = Object.fromEntries(workerOps.map((name, i) => [name, i + 1])) as Record<WorkerOp, number>;
   const spinMs = opts.spinMicros / 1000;
 
   return {
@@ -137,7 +153,7 @@ export async function createWorkerPool(
     start(w, op, args) {
       if (disposed) throw new Error('wasm kernels: the worker pool was disposed');
       const base = w * SLOT;
-      ctl[base + OP] = op;
+      ctl[base + OP] = opCodes[op];
       for (let i = 0; i < args.length; i++) ctl[base + ARGS + i] = args[i]!;
       const s = (seqs[w]! + 1) | 0;
       seqs[w] = s;
@@ -174,7 +190,7 @@ export async function createWorkerPool(
       disposed = true;
       for (let w = 0; w < opts.workers; w++) {
         const base = w * SLOT;
-        ctl[base + OP] = Op.quit;
+        ctl[base + OP] = 0;
         Atomics.store(ctl, base + SEQ, (seqs[w]! + 1) | 0);
         Atomics.notify(ctl, base + SEQ);
       }

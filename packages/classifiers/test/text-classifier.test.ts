@@ -1,0 +1,140 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataError, FormatError, Rng } from '@recurrent/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  classificationReport,
+  decodeTextClassifier,
+  encodeTextClassifier,
+  type LabelledExample,
+  loadTextClassifier,
+  saveTextClassifier,
+  trainTextClassifier,
+} from '@recurrent/classifiers';
+
+const FILLER = ['the', 'a', 'we', 'saw', 'it', 'was', 'then', 'and', 'some', 'thing', 'there', 'today', 'very', 'one'];
+const MARKERS: Record<string, string[]> = {
+  sport: ['match', 'goal', 'team'],
+  food: ['soup', 'bread', 'cheese'],
+  music: ['song', 'guitar', 'choir'],
+};
+
+/** Sentences of filler words with one word from the label's marker set at a random place. */
+function synthetic(n: number, seed: number): LabelledExample[] {
+  const rng = new Rng(seed);
+  const labels = Object.keys(MARKERS);
+  return Array.from({ length: n }, () => {
+    const label = labels[rng.int(labels.length)]!;
+    const words = Array.from({ length: 3 + rng.int(8) }, () => FILLER[rng.int(FILLER.length)]!);
+    const markers = MARKERS[label]!;
+    words.splice(rng.int(words.length + 1), 0, markers[rng.int(markers.length)]!);
+    return { text: words.join(' '), label };
+  });
+}
+
+const small = { embeddingDim: 16, hiddenSize: 12, attentionSize: 8, dropout: 0.1, embeddingDropout: 0.1 };
+const dir = mkdtempSync(join(tmpdir(), 'recurrent-classifier-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('trainTextClassifier', () => {
+  it('learns an easy 3-class task to high held-out accuracy', async () => {
+    const train = synthetic(240, 1);
+    const test = synthetic(120, 2);
+    const { classifier, epochLosses, result } = await trainTextClassifier(train, {
+      model: { ...small, pooling: 'max', cell: 'gru' },
+      epochs: 6,
+      batchSize: 16,
+      lr: 1e-2,
+      seed: 3,
+      validation: { examples: test },
+    });
+    expect(classifier.labels).toEqual(['food', 'music', 'sport']);
+    const pred = classifier.predict(test.map((e) => e.text));
+    const r = classificationReport(
+      test.map((e) => classifier.labelId(e.label)),
+      pred.map((p) => p.id),
+      { labels: classifier.labels },
+    );
+    expect(r.accuracy).toBeGreaterThanOrEqual(0.95);
+    expect(epochLosses).toHaveLength(6);
+    expect(epochLosses.at(-1)!).toBeLessThan(epochLosses[0]! / 2);
+    expect(result.validations).toHaveLength(6);
+    for (const p of pred) expect(p.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+  });
+
+  it('rejects an empty or single-class training set with a DataError', async () => {
+    await expect(trainTextClassifier([])).rejects.toThrow(DataError);
+    const one = [
+      { text: 'good film', label: 'pos' },
+      { text: 'great film', label: 'pos' },
+    ];
+    await expect(trainTextClassifier(one)).rejects.toThrow(/at least two classes/);
+    await expect(trainTextClassifier(one)).rejects.toBeInstanceOf(DataError);
+    await expect(
+      trainTextClassifier([...one, { text: 'bad', label: 'neg' }], { labels: ['pos', 'other'] }),
+    ).rejects.toThrow(/label/);
+  });
+
+  it('weights classes when asked (balanced weights change the trained model)', async () => {
+    const data = synthetic(60, 4);
+    const opts = { model: small, epochs: 1, seed: 1 } as const;
+    const a = await trainTextClassifier(data, opts);
+    const b = await trainTextClassifier(data, { ...opts, classWeights: 'balanced' });
+    expect(a.epochLosses[0]).not.toBe(b.epochLosses[0]);
+    await expect(trainTextClassifier(data, { ...opts, classWeights: { nope: 2 } })).rejects.toThrow(/classWeights/);
+  });
+
+  it('initialises known words from wordVectors and adds them to the vocabulary', async () => {
+    const data = synthetic(30, 5);
+    const vectors = new Map([
+      ['match', [1.5, -0.5]],
+      ['zeppelin', [0.25, 0.75]], // not in the training texts
+    ]);
+    const { classifier } = await trainTextClassifier(data, { model: small, epochs: 1, wordVectors: { vectors, scale: 2 } });
+    const id = classifier.tokenizer.encode('zeppelin')[0]!;
+    expect(id).not.toBe(classifier.tokenizer.specials.unk);
+    // An unseen word gets no gradient, so its row keeps the prior times the scale.
+    const row = classifier.model.embedding.weight.data.subarray(id * 16, id * 16 + 2);
+    expect(Array.from(row)).toEqual([0.5, 1.5]);
+  });
+});
+
+describe('classifier file', () => {
+  it('a saved classifier reloads and gives identical probabilities', async () => {
+    const { classifier } = await trainTextClassifier(synthetic(80, 6), {
+      model: { ...small, pooling: 'attention' },
+      epochs: 2,
+      maxLength: 9,
+    });
+    const texts = synthetic(25, 7).map((e) => e.text);
+    texts.push('', 'words never seen before at all', 'goal goal goal goal goal goal goal goal goal goal goal');
+    const before = classifier.predictProba(texts);
+    const path = join(dir, 'model.safetensors');
+    await saveTextClassifier(path, classifier, { training: '{"note":"test"}' });
+    const { classifier: loaded, metadata } = await loadTextClassifier(path);
+    expect(metadata).toEqual({ training: '{"note":"test"}' });
+    expect(loaded.labels).toEqual(classifier.labels);
+    expect(loaded.maxLength).toBe(9);
+    expect(loaded.model.config).toEqual(classifier.model.config);
+    const after = loaded.predictProba(texts);
+    expect(after.map((r) => Array.from(r))).toEqual(before.map((r) => Array.from(r)));
+  });
+
+  it('rejects foreign and damaged files with a FormatError', async () => {
+    const { classifier } = await trainTextClassifier(synthetic(20, 8), { model: small, epochs: 1 });
+    const bytes = encodeTextClassifier(classifier);
+    expect(() => decodeTextClassifier(bytes.subarray(0, bytes.length - 10))).toThrow(FormatError);
+    // Same length, so only the format tag changes: 'recurrent-text-classifier/1' -> '.../9'.
+    const foreign = bytes.slice();
+    const tag = new TextEncoder().encode('recurrent-text-classifier/1');
+    const at = Buffer.from(foreign).indexOf(Buffer.from(tag));
+    expect(at).toBeGreaterThan(0);
+    foreign[at + tag.length - 1] = '9'.charCodeAt(0);
+    expect(() => decodeTextClassifier(foreign, 'x.safetensors')).toThrow(/x\.safetensors format/);
+    const path = join(dir, 'junk.safetensors');
+    writeFileSync(path, 'not a model');
+    await expect(loadTextClassifier(path)).rejects.toThrow(FormatError);
+    expect(() => encodeTextClassifier(classifier, { labels: '[]' })).toThrow(/reserved/);
+  });
+});
