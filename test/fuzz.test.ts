@@ -18,7 +18,8 @@ describe('fuzzing every loader with seeded mutations', () => {
         const seeds = await target.seeds();
         const stats = await fuzzTarget(target, seeds, { seed: SEED, count, capMs: 5_000 });
         const failures = stats.failures.map(
-          (f) => `#${f.index} ${f.kind}: ${f.error} (pnpm fuzz --target ${target.name} --seed ${SEED} --from ${f.index} --count 1)`,
+          (f) =>
+            `#${f.index} ${f.kind}: ${f.error} (pnpm fuzz --target ${target.name} --seed ${SEED} --from ${f.index} --count 1)`,
         );
         expect(failures).toEqual([]);
         expect(stats.tried).toBe(count);

@@ -13,7 +13,13 @@ const f0 = Number(args.from ?? 0);
 const accs: number[] = [];
 for (let f = f0; f < f0 + nf; f++) {
   const fold = folds[f]!;
-  const train = Array.from(fold.train, (i) => items[i]!);
+  let train = Array.from(fold.train, (i) => items[i]!);
+  let inner: typeof train = [];
+  if (args.es) {
+    // Every 10th training example (a deterministic 10%) for early stopping.
+    inner = train.filter((_, i) => i % 10 === 0);
+    train = train.filter((_, i) => i % 10 !== 0);
+  }
   const test = Array.from(fold.test, (i) => items[i]!);
   const t0 = performance.now();
   const { classifier, epochLosses } = await trainTextClassifier(train, {
@@ -29,11 +35,13 @@ for (let f = f0; f < f0 + nf; f++) {
       dropout: Number(args.drop ?? 0.4),
       embeddingDropout: Number(args.edrop ?? 0.25),
     },
-    ...(args.lex ? { wordVectors: { vectors: sentimentLexicon(), scale: Number(args.lex) } } : {}),
-    weightDecay: Number(args.wd ?? 0),
+    ...(args.lex ? { wordVectors: { vectors: sentimentLexicon({ minMagnitude: Number(args.lexmin ?? 0.3) }), scale: Number(args.lex) } } : {}),
+    embeddingStd: Number(args.estd ?? 1),
+    averageEpochs: Number(args.swa ?? 3),
     tokenizerOptions: { minFrequency: Number(args.minf ?? 1) },
     ...(args.val ? { validation: { examples: test } } : {}),
-    events: args.val ? { validate: (e) => console.log('  val', e.step, JSON.stringify(e.metrics)) } : {},
+    ...(args.es ? { validation: { examples: inner, patience: Number(args.es), restoreBest: true } } : {}),
+    events: args.val || args.es ? { validate: (e) => console.log('  val', e.step, JSON.stringify(e.metrics)) } : {},
   });
   const pred = classifier.predict(test.map((e) => e.text)).map((p) => p.id);
   const r = classificationReport(test.map((e) => classifier.labelId(e.label)), pred, { labels: classifier.labels });

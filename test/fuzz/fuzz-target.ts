@@ -20,6 +20,10 @@ export interface FuzzOptions {
   capMs?: number;
   /** Called before each input with its index (a watchdog uses it to name a real hang). */
   onInput?: (index: number) => void;
+  /** Called every 1,000 inputs with the stats so far and the next index (so a killed run loses little). */
+  onProgress?: (stats: FuzzStats, next: number) => void;
+  /** Indices not to run (inputs already known to hang). */
+  skip?: readonly number[];
 }
 
 /** One crash (an error that is not ours) or hang. */
@@ -58,7 +62,12 @@ function hashString(s: string): number {
 }
 
 /** The i-th input of `target` for `seed`. */
-export function fuzzInput(target: FuzzTarget, seeds: readonly Uint8Array[], seed: number, i: number): Uint8Array {
+export function fuzzInput(
+  target: FuzzTarget,
+  seeds: readonly Uint8Array[],
+  seed: number,
+  i: number,
+): Uint8Array {
   const s = (hashString(target.name) ^ Math.imul(seed, 0x9e3779b1) ^ Math.imul(i + 1, 0x85ebca6b)) >>> 0;
   return mutateInput(seeds, target.mutators, new Rng(s === 0 ? 1 : s));
 }
@@ -68,7 +77,11 @@ function hex(bytes: Uint8Array): string {
 }
 
 /** Checks that every seed loads (a target whose seeds fail would fuzz nothing), then fuzzes it. */
-export async function fuzzTarget(target: FuzzTarget, seeds: readonly Uint8Array[], options: FuzzOptions): Promise<FuzzStats> {
+export async function fuzzTarget(
+  target: FuzzTarget,
+  seeds: readonly Uint8Array[],
+  options: FuzzOptions,
+): Promise<FuzzStats> {
   for (const [i, s] of seeds.entries()) {
     try {
       await target.run(s);
@@ -79,9 +92,25 @@ export async function fuzzTarget(target: FuzzTarget, seeds: readonly Uint8Array[
   const seed = options.seed ?? 1;
   const from = options.from ?? 0;
   const cap = options.capMs ?? 2000;
-  const stats: FuzzStats = { target: target.name, tried: 0, loaded: 0, typed: {}, failures: [], crashes: 0, hangs: 0, slowestMs: 0, ms: 0 };
+  const stats: FuzzStats = {
+    target: target.name,
+    tried: 0,
+    loaded: 0,
+    typed: {},
+    failures: [],
+    crashes: 0,
+    hangs: 0,
+    slowestMs: 0,
+    ms: 0,
+  };
   const start = performance.now();
+  const skip = new Set(options.skip ?? []);
   for (let i = from; i < from + options.count; i++) {
+    if ((i - from) % 1000 === 0 && i > from) {
+      stats.ms = performance.now() - start;
+      options.onProgress?.(stats, i);
+    }
+    if (skip.has(i)) continue;
     options.onInput?.(i);
     const input = fuzzInput(target, seeds, seed, i);
     const t0 = performance.now();
@@ -92,15 +121,21 @@ export async function fuzzTarget(target: FuzzTarget, seeds: readonly Uint8Array[
       stats.loaded++;
     } catch (e) {
       if (e instanceof RecurrentError) stats.typed[e.name] = (stats.typed[e.name] ?? 0) + 1;
-      else failure = { kind: 'crash', error: e instanceof Error ? `${e.name}: ${e.message}`.slice(0, 300) : String(e) };
+      else
+        failure = {
+          kind: 'crash',
+          error: e instanceof Error ? `${e.name}: ${e.message}`.slice(0, 300) : String(e),
+        };
     }
     const ms = performance.now() - t0;
     stats.slowestMs = Math.max(stats.slowestMs, ms);
-    if (failure === null && ms > cap) failure = { kind: 'hang', error: `took ${ms.toFixed(0)} ms (cap ${cap} ms)` };
+    if (failure === null && ms > cap)
+      failure = { kind: 'hang', error: `took ${ms.toFixed(0)} ms (cap ${cap} ms)` };
     if (failure !== null) {
       if (failure.kind === 'crash') stats.crashes++;
       else stats.hangs++;
-      if (stats.failures.length < 20) stats.failures.push({ index: i, ...failure, head: hex(input), bytes: input.length });
+      if (stats.failures.length < 20)
+        stats.failures.push({ index: i, ...failure, head: hex(input), bytes: input.length });
     }
     stats.tried++;
   }

@@ -46,7 +46,8 @@ export const bitFlip: Mutator = (input, rng) => {
 export const interestingByte: Mutator = (input, rng) => {
   const out = input.slice();
   if (out.length === 0) return out;
-  for (let k = 1 + rng.int(4); k > 0; k--) out[rng.int(out.length)] = rng.int(3) === 0 ? rng.int(256) : pick(rng, INTERESTING_BYTES);
+  for (let k = 1 + rng.int(4); k > 0; k--)
+    out[rng.int(out.length)] = rng.int(3) === 0 ? rng.int(256) : pick(rng, INTERESTING_BYTES);
   return out;
 };
 
@@ -54,7 +55,10 @@ export const truncate: Mutator = (input, rng) => input.slice(0, rng.int(input.le
 
 export const extend: Mutator = (input, rng) => {
   const n = chunkLength(rng, 4096);
-  const tail = rng.int(2) === 0 ? Uint8Array.from({ length: n }, () => rng.int(256)) : new Uint8Array(n).fill(pick(rng, INTERESTING_BYTES));
+  const tail =
+    rng.int(2) === 0
+      ? Uint8Array.from({ length: n }, () => rng.int(256))
+      : new Uint8Array(n).fill(pick(rng, INTERESTING_BYTES));
   return concat(input, tail);
 };
 
@@ -67,7 +71,9 @@ export const deleteChunk: Mutator = (input, rng) => {
 
 export const insertBytes: Mutator = (input, rng) => {
   const at = rng.int(input.length + 1);
-  const bytes = Uint8Array.from({ length: chunkLength(rng, 64) }, () => (rng.int(2) === 0 ? rng.int(256) : pick(rng, INTERESTING_BYTES)));
+  const bytes = Uint8Array.from({ length: chunkLength(rng, 64) }, () =>
+    rng.int(2) === 0 ? rng.int(256) : pick(rng, INTERESTING_BYTES),
+  );
   return concat(input.subarray(0, at), bytes, input.subarray(at));
 };
 
@@ -79,7 +85,11 @@ export const splice: Mutator = (input, rng, seeds) => {
   const n = chunkLength(rng, other.length - from);
   const at = rng.int(input.length);
   const cut = rng.int(2) === 0 ? n : chunkLength(rng, input.length - at);
-  return concat(input.subarray(0, at), other.subarray(from, from + n), input.subarray(Math.min(input.length, at + cut)));
+  return concat(
+    input.subarray(0, at),
+    other.subarray(from, from + n),
+    input.subarray(Math.min(input.length, at + cut)),
+  );
 };
 
 export const duplicateChunk: Mutator = (input, rng) => {
@@ -88,11 +98,24 @@ export const duplicateChunk: Mutator = (input, rng) => {
   const n = chunkLength(rng, input.length - at);
   const chunk = input.subarray(at, at + n);
   const times = 1 + rng.int(rng.int(8) === 0 ? 64 : 3);
-  return concat(input.subarray(0, at + n), ...Array.from({ length: times }, () => chunk), input.subarray(at + n));
+  return concat(
+    input.subarray(0, at + n),
+    ...Array.from({ length: times }, () => chunk),
+    input.subarray(at + n),
+  );
 };
 
 /** The byte-level mutators, for any format. */
-export const BYTE_MUTATORS: readonly Mutator[] = [bitFlip, interestingByte, truncate, extend, deleteChunk, insertBytes, splice, duplicateChunk];
+export const BYTE_MUTATORS: readonly Mutator[] = [
+  bitFlip,
+  interestingByte,
+  truncate,
+  extend,
+  deleteChunk,
+  insertBytes,
+  splice,
+  duplicateChunk,
+];
 
 // ---- safetensors -------------------------------------------------------------------------------------
 
@@ -111,11 +134,31 @@ function joinSafetensors(json: string, data: Uint8Array, rng: Rng): Uint8Array {
   new DataView(head.buffer).setUint32(0, text.length, true);
   // Sometimes keep the data consistent with the edit, sometimes pad or cut it.
   const roll = rng.int(6);
-  const body = roll === 0 ? data.subarray(0, rng.int(data.length + 1)) : roll === 1 ? concat(data, new Uint8Array(chunkLength(rng, 64))) : data;
+  const body =
+    roll === 0
+      ? data.subarray(0, rng.int(data.length + 1))
+      : roll === 1
+        ? concat(data, new Uint8Array(chunkLength(rng, 64)))
+        : data;
   return concat(head, text, body);
 }
 
-const LENGTH_LIES = [0, 1, 2, 7, 8, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 40, 2 ** 53 - 1, 2 ** 53, 2 ** 63, 2 ** 64 - 1];
+const LENGTH_LIES = [
+  0,
+  1,
+  2,
+  7,
+  8,
+  2 ** 31 - 1,
+  2 ** 31,
+  2 ** 32 - 1,
+  2 ** 32,
+  2 ** 40,
+  2 ** 53 - 1,
+  2 ** 53,
+  2 ** 63,
+  2 ** 64 - 1,
+];
 
 /** Rewrites the 8-byte header length: off by a little, the file size, or a huge number. */
 export const headerLengthLie: Mutator = (input, rng) => {
@@ -124,30 +167,107 @@ export const headerLengthLie: Mutator = (input, rng) => {
   const n = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
   const choice = rng.int(4);
   const v =
-    choice === 0 ? n + rng.int(33) - 16 : choice === 1 ? out.length - 8 + rng.int(5) - 2 : choice === 2 ? pick(rng, LENGTH_LIES) : rng.uniform() * 2 ** 64;
+    choice === 0
+      ? n + rng.int(33) - 16
+      : choice === 1
+        ? out.length - 8 + rng.int(5) - 2
+        : choice === 2
+          ? pick(rng, LENGTH_LIES)
+          : rng.uniform() * 2 ** 64;
   const big = BigInt.asUintN(64, BigInt(Math.max(0, Math.floor(v))));
   view.setBigUint64(0, big, true);
   return out;
 };
 
 const INTERESTING_JSON: readonly unknown[] = [
-  null, true, false, 0, -1, 1, 2, 3, 4, 7, 8, 255, 256, 65_535, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 53, 1e21, 1e300, -1e300,
-  0.5, -0.0, 1e-320, '', 'F32', 'F16', 'BF16', 'I64', 'U8', 'F64', 'lstm', 'gru', 'rnn', 'char', 'word', 'sentencepiece',
-  '__proto__', 'NaN', 'Infinity', '\u0000', 'x'.repeat(300), [], [0], [1, 2], [2 ** 31, 2 ** 31], [1e9, 1e9, 1e9], [-1, 4],
-  [0, 0], {}, { a: 1 }, [[]], [{}],
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1,
+  2,
+  3,
+  4,
+  7,
+  8,
+  255,
+  256,
+  65_535,
+  2 ** 31 - 1,
+  2 ** 31,
+  2 ** 32,
+  2 ** 53,
+  1e21,
+  1e300,
+  -1e300,
+  0.5,
+  -0.0,
+  1e-320,
+  '',
+  'F32',
+  'F16',
+  'BF16',
+  'I64',
+  'U8',
+  'F64',
+  'lstm',
+  'gru',
+  'rnn',
+  'char',
+  'word',
+  'sentencepiece',
+  '__proto__',
+  'NaN',
+  'Infinity',
+  '\u0000',
+  'x'.repeat(300),
+  [],
+  [0],
+  [1, 2],
+  [2 ** 31, 2 ** 31],
+  [1e9, 1e9, 1e9],
+  [-1, 4],
+  [0, 0],
+  {},
+  { a: 1 },
+  [[]],
+  [{}],
 ];
 
-const INTERESTING_KEYS = ['__proto__', 'constructor', 'prototype', '__metadata__', 'dtype', 'shape', 'data_offsets', 'format', 'config', 'tokenizer', 'step', 'rngs', 'vocab', 'specials', 'kind', ''];
+const INTERESTING_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  '__metadata__',
+  'dtype',
+  'shape',
+  'data_offsets',
+  'format',
+  'config',
+  'tokenizer',
+  'step',
+  'rngs',
+  'vocab',
+  'specials',
+  'kind',
+  '',
+];
 
 /** A random edit of a parsed JSON value (in place where possible); returns the new root. */
 export function mutateJsonValue(root: unknown, rng: Rng, depth = 0): unknown {
   const container = typeof root === 'object' && root !== null;
   if (!container || depth > 6 || rng.int(5) === 0) {
     // Replace this node: an interesting value, a number nudged, or a string edited.
-    if (typeof root === 'number' && rng.int(2) === 0) return pick(rng, [root + 1, root - 1, root * 2, -root, root * 1e6, root + 0.5]);
+    if (typeof root === 'number' && rng.int(2) === 0)
+      return pick(rng, [root + 1, root - 1, root * 2, -root, root * 1e6, root + 0.5]);
     if (typeof root === 'string' && root.length > 0 && rng.int(2) === 0) {
       const at = rng.int(root.length);
-      return root.slice(0, at) + pick(rng, ['', '\t', '\n', '\u0000', '\ud800', 'é', '"', root]) + root.slice(at + rng.int(3));
+      return (
+        root.slice(0, at) +
+        pick(rng, ['', '\t', '\n', '\u0000', '\ud800', 'é', '"', root]) +
+        root.slice(at + rng.int(3))
+      );
     }
     return structuredClone(pick(rng, INTERESTING_JSON));
   }
@@ -155,7 +275,8 @@ export function mutateJsonValue(root: unknown, rng: Rng, depth = 0): unknown {
     const op = rng.int(6);
     if (op === 0 && root.length > 0) root.splice(rng.int(root.length), 1);
     else if (op === 1) root.splice(rng.int(root.length + 1), 0, structuredClone(pick(rng, INTERESTING_JSON)));
-    else if (op === 2 && root.length > 0) root.push(...root.slice(0, 1 + rng.int(Math.min(root.length, 1000))));
+    else if (op === 2 && root.length > 0)
+      root.push(...root.slice(0, 1 + rng.int(Math.min(root.length, 1000))));
     else if (root.length > 0) {
       const i = rng.int(root.length);
       root[i] = mutateJsonValue(root[i], rng, depth + 1);
@@ -220,7 +341,10 @@ export const metadataJsonEdit: Mutator = (input, rng) => {
     value = text;
   }
   for (let e = 1 + rng.int(3); e > 0; e--) value = mutateJsonValue(value, rng);
-  m[k] = rng.int(10) === 0 ? (JSON.stringify(value) ?? '').slice(0, rng.int(40)) : (JSON.stringify(value) ?? 'null');
+  m[k] =
+    rng.int(10) === 0
+      ? (JSON.stringify(value) ?? '').slice(0, rng.int(40))
+      : (JSON.stringify(value) ?? 'null');
   return joinSafetensors(JSON.stringify(header), parts.data, rng);
 };
 
@@ -248,7 +372,20 @@ function varint(v: bigint): number[] {
   return out;
 }
 
-const VARINT_VALUES = [0n, 1n, 127n, 128n, 255n, 2n ** 31n - 1n, 2n ** 31n, 2n ** 32n, 2n ** 53n, 2n ** 63n, 2n ** 64n - 1n, -1n];
+const VARINT_VALUES = [
+  0n,
+  1n,
+  127n,
+  128n,
+  255n,
+  2n ** 31n - 1n,
+  2n ** 31n,
+  2n ** 32n,
+  2n ** 53n,
+  2n ** 63n,
+  2n ** 64n - 1n,
+  -1n,
+];
 
 /** Writes a varint (a length, an enum, a count) at a random place, often a huge or negative one. */
 export const varintLie: Mutator = (input, rng) => {
@@ -256,7 +393,11 @@ export const varintLie: Mutator = (input, rng) => {
   const v = rng.int(2) === 0 ? pick(rng, VARINT_VALUES) : BigInt(rng.int(1 << 30));
   const bytes = Uint8Array.from(varint(v));
   const overwrite = rng.int(2) === 0;
-  return concat(input.subarray(0, at), bytes, input.subarray(Math.min(input.length, overwrite ? at + bytes.length : at)));
+  return concat(
+    input.subarray(0, at),
+    bytes,
+    input.subarray(Math.min(input.length, overwrite ? at + bytes.length : at)),
+  );
 };
 
 /** A field tag (number, wire type) at a random place: unknown fields, wrong wire types, groups. */
@@ -272,12 +413,34 @@ export const PROTOBUF_MUTATORS: readonly Mutator[] = [...BYTE_MUTATORS, varintLi
 // ---- text (corpus files) -----------------------------------------------------------------------------
 
 const TEXT_SNIPPETS: readonly Uint8Array[] = [
-  '\t', '\t\t', '\n', '\r\n', '\r', '\n\n\n', '\u0000', '\ufeff', ' ', '\u00a0', '\u2028', 'é', '鯨', '🐳', '\ud7ff', 'pos\t', '\tneg',
+  '\t',
+  '\t\t',
+  '\n',
+  '\r\n',
+  '\r',
+  '\n\n\n',
+  '\u0000',
+  '\ufeff',
+  ' ',
+  '\u00a0',
+  '\u2028',
+  'é',
+  '鯨',
+  '🐳',
+  '\ud7ff',
+  'pos\t',
+  '\tneg',
 ].map((s) => new TextEncoder().encode(s));
 
-const BAD_UTF8: readonly Uint8Array[] = [[0xc3], [0xff], [0xed, 0xa0, 0x80], [0xc0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82], [0x80]].map((b) =>
-  Uint8Array.from(b),
-);
+const BAD_UTF8: readonly Uint8Array[] = [
+  [0xc3],
+  [0xff],
+  [0xed, 0xa0, 0x80],
+  [0xc0, 0x80],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0xe2, 0x82],
+  [0x80],
+].map((b) => Uint8Array.from(b));
 
 /** Inserts or overwrites with text that matters to line parsers: tabs, line breaks, NUL, BOMs, bad UTF-8. */
 export const textEdit: Mutator = (input, rng) => {
@@ -299,8 +462,13 @@ export const lineEdit: Mutator = (input, rng) => {
 export const TEXT_MUTATORS: readonly Mutator[] = [...BYTE_MUTATORS, textEdit, textEdit, textEdit, lineEdit];
 
 /** Applies one to four mutations from `mutators` to a random seed. */
-export function mutateInput(seeds: readonly Uint8Array[], mutators: readonly Mutator[], rng: Rng): Uint8Array {
+export function mutateInput(
+  seeds: readonly Uint8Array[],
+  mutators: readonly Mutator[],
+  rng: Rng,
+): Uint8Array {
   let input = pick(rng, seeds);
-  for (let k = 1 + (rng.int(3) === 0 ? rng.int(4) : 0); k > 0; k--) input = pick(rng, mutators)(input, rng, seeds);
+  for (let k = 1 + (rng.int(3) === 0 ? rng.int(4) : 0); k > 0; k--)
+    input = pick(rng, mutators)(input, rng, seeds);
   return input;
 }

@@ -12,7 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { FuzzFailure, FuzzStats } from './fuzz-target.ts';
+import type { FuzzStats } from './fuzz-target.ts';
 import { fuzzTargets } from './targets.ts';
 import type { FuzzJob } from './worker.ts';
 
@@ -28,14 +28,23 @@ interface Args {
 
 function parseArgs(argv: string[]): Args {
   const all = fuzzTargets().map((t) => t.name);
-  const args: Args = { count: 100_000, seed: 1, from: 0, capMs: 2000, jobs: Math.max(1, availableParallelism()), targets: all, json: null };
+  const args: Args = {
+    count: 100_000,
+    seed: 1,
+    from: 0,
+    capMs: 2000,
+    jobs: Math.max(1, availableParallelism()),
+    targets: all,
+    json: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = argv[++i];
     if (value === undefined) throw new Error(`${flag} needs a value`);
     const int = (): number => {
       const n = Number(value);
-      if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${flag}: expected a non-negative integer, got ${value}`);
+      if (!Number.isSafeInteger(n) || n < 0)
+        throw new Error(`${flag}: expected a non-negative integer, got ${value}`);
       return n;
     };
     if (flag === '--count') args.count = int();
@@ -46,7 +55,8 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--json') args.json = value;
     else if (flag === '--target') {
       args.targets = value.split(',');
-      for (const t of args.targets) if (!all.includes(t)) throw new Error(`--target: expected one of ${all.join(', ')}, got ${t}`);
+      for (const t of args.targets)
+        if (!all.includes(t)) throw new Error(`--target: expected one of ${all.join(', ')}, got ${t}`);
     } else throw new Error(`unknown flag ${flag} (see test/fuzz/run.ts)`);
   }
   return args;
@@ -67,18 +77,40 @@ interface Chunk {
   count: number;
 }
 
-/** Runs one chunk in a worker; a stalled worker is ended, its input recorded as a hang, and the rest resumed. */
+/**
+ * Runs one chunk in a worker. A stalled worker is ended, its input recorded as a hang, and the chunk resumed
+ * after the last progress snapshot with that input left out.
+ */
 async function runChunk(chunk: Chunk, args: Args): Promise<FuzzStats> {
-  const merged: FuzzStats = { target: chunk.target, tried: 0, loaded: 0, typed: {}, failures: [], crashes: 0, hangs: 0, slowestMs: 0, ms: 0 };
+  const merged: FuzzStats = {
+    target: chunk.target,
+    tried: 0,
+    loaded: 0,
+    typed: {},
+    failures: [],
+    crashes: 0,
+    hangs: 0,
+    slowestMs: 0,
+    ms: 0,
+  };
   let from = chunk.from;
   const end = chunk.from + chunk.count;
-  while (from < end) {
+  const skip: number[] = [];
+  for (;;) {
     const progress = new SharedArrayBuffer(4);
     const view = new Int32Array(progress);
     Atomics.store(view, 0, from);
-    const job: FuzzJob = { target: chunk.target, seed: args.seed, from, count: end - from, capMs: args.capMs, progress };
+    const job: FuzzJob = {
+      target: chunk.target,
+      seed: args.seed,
+      from,
+      count: end - from,
+      capMs: args.capMs,
+      skip,
+      progress,
+    };
     const worker = new Worker(BOOT, { eval: true, workerData: job });
-    const started = performance.now();
+    let snapshot: { stats: FuzzStats; next: number } | null = null;
     const result = await new Promise<{ stats: FuzzStats } | { hungAt: number }>((resolve, reject) => {
       let last = -1;
       let since = performance.now();
@@ -93,7 +125,11 @@ async function runChunk(chunk: Chunk, args: Args): Promise<FuzzStats> {
           resolve({ hungAt: now });
         }
       }, 500);
-      worker.once('message', (m: { stats: FuzzStats }) => {
+      worker.on('message', (m: { stats: FuzzStats } | { snapshot: FuzzStats; next: number }) => {
+        if ('snapshot' in m) {
+          snapshot = { stats: m.snapshot, next: m.next };
+          return;
+        }
         clearInterval(timer);
         resolve(m);
       });
@@ -104,17 +140,24 @@ async function runChunk(chunk: Chunk, args: Args): Promise<FuzzStats> {
     });
     if ('stats' in result) {
       merge(merged, result.stats);
-      from = end;
-    } else {
-      const hang: FuzzFailure = { index: result.hungAt, kind: 'hang', error: `no progress for ${HANG_MS / 1000} s`, head: '', bytes: 0 };
-      merged.hangs++;
-      merged.tried += result.hungAt + 1 - from;
-      merged.ms += performance.now() - started;
-      if (merged.failures.length < 20) merged.failures.push(hang);
-      from = result.hungAt + 1;
+      return merged;
     }
+    const done = snapshot as { stats: FuzzStats; next: number } | null;
+    if (done !== null) merge(merged, done.stats);
+    merged.hangs++;
+    merged.tried++;
+    if (merged.failures.length < 20) {
+      merged.failures.push({
+        index: result.hungAt,
+        kind: 'hang',
+        error: `no progress for ${HANG_MS / 1000} s`,
+        head: '',
+        bytes: 0,
+      });
+    }
+    skip.push(result.hungAt);
+    from = done?.next ?? from;
   }
-  return merged;
 }
 
 function merge(into: FuzzStats, s: FuzzStats): void {
@@ -138,7 +181,9 @@ async function main(): Promise<number> {
       chunks.push({ target, from, count: Math.min(CHUNK, args.from + args.count - from) });
     }
   }
-  console.log(`fuzzing ${args.targets.length} loaders x ${fmt(args.count)} inputs (seed ${args.seed}, cap ${args.capMs} ms/input, ${args.jobs} workers)`);
+  console.log(
+    `fuzzing ${args.targets.length} loaders x ${fmt(args.count)} inputs (seed ${args.seed}, cap ${args.capMs} ms/input, ${args.jobs} workers)`,
+  );
   const t0 = performance.now();
   const results = new Map<string, FuzzStats>();
   const queue = [...chunks];
@@ -154,7 +199,7 @@ async function main(): Promise<number> {
   const wall = (performance.now() - t0) / 1000;
 
   const rows = args.targets.map((t) => results.get(t)!);
-  const header = ['loader', 'inputs', 'loaded', 'typed errors', 'crashes', 'hangs', 'slowest', 'cpu time'];
+  const header = ['loader', 'inputs', 'loaded', 'typed errors', 'crashes', 'hangs', 'slowest', 'time'];
   const table = rows.map((s) => [
     s.target,
     fmt(s.tried),
@@ -169,7 +214,8 @@ async function main(): Promise<number> {
     `${(s.ms / 1000).toFixed(1)} s`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 || i === 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (r: string[]) =>
+    r.map((c, i) => (i === 0 || i === 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(line(header));
   for (const r of table) console.log(line(r));
   const tried = rows.reduce((n, s) => n + s.tried, 0);
@@ -179,11 +225,16 @@ async function main(): Promise<number> {
   for (const s of rows) {
     for (const f of s.failures) {
       console.log(`  ${s.target} #${f.index} ${f.kind}: ${f.error} (${f.bytes} bytes, ${f.head}...)`);
-      console.log(`    reproduce: pnpm fuzz --target ${s.target} --seed ${args.seed} --from ${f.index} --count 1`);
+      console.log(
+        `    reproduce: pnpm fuzz --target ${s.target} --seed ${args.seed} --from ${f.index} --count 1`,
+      );
     }
   }
   if (args.json !== null) {
-    writeFileSync(args.json, `${JSON.stringify({ args: { ...args, json: undefined }, wallSeconds: wall, node: process.version, results: rows }, null, 2)}\n`);
+    writeFileSync(
+      args.json,
+      `${JSON.stringify({ args: { ...args, json: undefined }, wallSeconds: wall, node: process.version, results: rows }, null, 2)}\n`,
+    );
   }
   return crashes + hangs > 0 ? 1 : 0;
 }

@@ -11,9 +11,9 @@ import {
   BaseModule,
   type BatchSource,
   type BatchSourceState,
+  Dropout,
   decodeCheckpoint,
   decodeSafetensors,
-  Dropout,
   encodeSafetensors,
   Linear,
   mse,
@@ -26,7 +26,13 @@ import {
 } from '@recurrent/core';
 import { loadLabelledFile, loadPairFile, loadTextFile } from '@recurrent/corpora';
 import { decodeLanguageModel, encodeLanguageModel, LanguageModel } from '@recurrent/language-model';
-import { CharTokenizer, readModelProto, SentencePieceTokenizer, WordTokenizer, writeModelProto } from '@recurrent/tokenizers';
+import {
+  CharTokenizer,
+  readModelProto,
+  SentencePieceTokenizer,
+  WordTokenizer,
+  writeModelProto,
+} from '@recurrent/tokenizers';
 import { type Mutator, PROTOBUF_MUTATORS, SAFETENSORS_MUTATORS, TEXT_MUTATORS } from './mutate.ts';
 
 /** A loader under test. */
@@ -70,9 +76,18 @@ const safetensors: FuzzTarget = {
   mutators: SAFETENSORS_MUTATORS,
   async seeds() {
     const rng = new Rng(11);
-    const f32 = Tensor.from(Array.from({ length: 12 }, () => rng.normal()), [3, 4]);
+    const f32 = Tensor.from(
+      Array.from({ length: 12 }, () => rng.normal()),
+      [3, 4],
+    );
     return [
-      encodeSafetensors([['w', f32], ['b', Tensor.from([1, 2, 3], [3])]], { format: 'pt', note: '{"a":1}' }),
+      encodeSafetensors(
+        [
+          ['w', f32],
+          ['b', Tensor.from([1, 2, 3], [3])],
+        ],
+        { format: 'pt', note: '{"a":1}' },
+      ),
       encodeSafetensors([
         ['f64', { dtype: 'F64', shape: [2], data: Float64Array.from([1.5, -2]) }],
         ['i32', { dtype: 'I32', shape: [2, 1], data: Int32Array.from([7, -7]) }],
@@ -87,9 +102,11 @@ const safetensors: FuzzTarget = {
   run(input) {
     const file = decodeSafetensors(input);
     for (const [name, t] of file.tensors) {
-      if (t.data.length !== shapeSize(t.shape)) throw new InvariantError(`tensor ${name}: ${t.data.length} values for shape [${t.shape}]`);
+      if (t.data.length !== shapeSize(t.shape))
+        throw new InvariantError(`tensor ${name}: ${t.data.length} values for shape [${t.shape}]`);
     }
-    for (const v of Object.values(file.metadata)) if (typeof v !== 'string') throw new InvariantError('non-string metadata');
+    for (const v of Object.values(file.metadata))
+      if (typeof v !== 'string') throw new InvariantError('non-string metadata');
   },
 };
 
@@ -102,9 +119,18 @@ const modelFile: FuzzTarget = {
     const char = CharTokenizer.train([text]);
     const word = WordTokenizer.train([text]);
     const spm = SentencePieceTokenizer.fromBytes(smallSentencePiece('moby-bpe', 40));
-    const lstm = new LanguageModel({ vocabSize: char.vocabSize, embeddingDim: 4, hiddenSize: 5, numLayers: 2 }, { rng: new Rng(1) });
-    const gru = new LanguageModel({ vocabSize: word.vocabSize, cell: 'gru', embeddingDim: 4, hiddenSize: 4, tieWeights: true }, { rng: new Rng(2) });
-    const small = new LanguageModel({ vocabSize: spm.vocabSize, embeddingDim: 2, hiddenSize: 2 }, { rng: new Rng(3) });
+    const lstm = new LanguageModel(
+      { vocabSize: char.vocabSize, embeddingDim: 4, hiddenSize: 5, numLayers: 2 },
+      { rng: new Rng(1) },
+    );
+    const gru = new LanguageModel(
+      { vocabSize: word.vocabSize, cell: 'gru', embeddingDim: 4, hiddenSize: 4, tieWeights: true },
+      { rng: new Rng(2) },
+    );
+    const small = new LanguageModel(
+      { vocabSize: spm.vocabSize, embeddingDim: 2, hiddenSize: 2 },
+      { rng: new Rng(3) },
+    );
     return [
       encodeLanguageModel({ model: lstm, tokenizer: char, metadata: { training: '{"steps":3}' } }),
       encodeLanguageModel({ model: gru, tokenizer: word }),
@@ -133,14 +159,17 @@ class Batches implements BatchSource<Tensor> {
   private state: BatchSourceState = { epoch: 0, index: 0 };
   next(): Tensor {
     const i = this.state.index;
-    this.state = i + 1 === 3 ? { epoch: this.state.epoch + 1, index: 0 } : { epoch: this.state.epoch, index: i + 1 };
+    this.state =
+      i + 1 === 3 ? { epoch: this.state.epoch + 1, index: 0 } : { epoch: this.state.epoch, index: i + 1 };
     return Tensor.from([i, 1, -i, 0.5, i, 2], [2, 3]);
   }
   getState(): BatchSourceState {
     return { ...this.state };
   }
   setState(s: BatchSourceState): void {
-    if (!(Number.isInteger(s.epoch) && s.epoch >= 0 && Number.isInteger(s.index) && s.index >= 0 && s.index < 3)) {
+    if (
+      !(Number.isInteger(s.epoch) && s.epoch >= 0 && Number.isInteger(s.index) && s.index >= 0 && s.index < 3)
+    ) {
       throw new OptionError('batch state', '{ epoch >= 0, index in [0, 2] }', JSON.stringify(s));
     }
     this.state = { ...s };
@@ -163,7 +192,10 @@ const checkpoint: FuzzTarget = {
           model: net,
           optimizer: new Adam(net.parameters(), { lr: 0.01 }),
           data: new Batches(),
-          forward: (tape, x) => ({ loss: mse(tape, net.drop.forward(tape, net.fc.forward(tape, x)), target), tokens: 2 }),
+          forward: (tape, x) => ({
+            loss: mse(tape, net.drop.forward(tape, net.fc.forward(tape, x)), target),
+            tokens: 2,
+          }),
           maxSteps: 4,
           rngs: { dropout: new Rng(6) },
           checkpoint: { path, tag: 'fuzz' },
@@ -194,7 +226,9 @@ const checkpoint: FuzzTarget = {
 
 /** A spm model cut down to its meta pieces and the first normal ones, without the charsmap (fast to load). */
 function smallSentencePiece(name: string, normalPieces: number, keepCharsmap = false): Uint8Array {
-  const bytes = new Uint8Array(readFileSync(new URL(`packages/tokenizers/test/fixtures/sentencepiece/${name}.model`, ROOT)));
+  const bytes = new Uint8Array(
+    readFileSync(new URL(`packages/tokenizers/test/fixtures/sentencepiece/${name}.model`, ROOT)),
+  );
   const spec = readModelProto(bytes);
   let kept = 0;
   const pieces = spec.pieces.filter((p) => p.type !== 'NORMAL' || kept++ < normalPieces);
@@ -224,7 +258,12 @@ const sentencePiece: FuzzTarget = {
 };
 
 /** A corpus loader that reads a file: each input is written to a scratch file first. */
-function fileTarget(name: string, loads: string, seedsText: string[], load: (path: string) => void): FuzzTarget {
+function fileTarget(
+  name: string,
+  loads: string,
+  seedsText: string[],
+  load: (path: string) => void,
+): FuzzTarget {
   let dir: string | null = null;
   let n = 0;
   return {
@@ -249,7 +288,11 @@ function fileTarget(name: string, loads: string, seedsText: string[], load: (pat
 const labelled = fileTarget(
   'labelled-file',
   'loadLabelledFile (label<TAB>text lines)',
-  ['pos\tA fine day.\nneg\tRain again.\n\npos\t  Sunny  \n', '\ufeffspam\tBuy now!\r\nham\tSee you at 5.\r\n', 'a\tb'],
+  [
+    'pos\tA fine day.\nneg\tRain again.\n\npos\t  Sunny  \n',
+    '\ufeffspam\tBuy now!\r\nham\tSee you at 5.\r\n',
+    'a\tb',
+  ],
   (p) => {
     loadLabelledFile(p);
   },

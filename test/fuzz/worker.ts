@@ -14,6 +14,8 @@ export interface FuzzJob {
   from: number;
   count: number;
   capMs: number;
+  /** Indices to leave out (they hung in an earlier worker). */
+  skip: number[];
   /** [0]: index of the input in progress. */
   progress: SharedArrayBuffer;
 }
@@ -29,7 +31,9 @@ try {
     from: job.from,
     count: job.count,
     capMs: job.capMs,
+    skip: job.skip,
     onInput: (i) => Atomics.store(progress, 0, i),
+    onProgress: (stats, next) => parentPort?.postMessage({ snapshot: stats, next }),
   });
   parentPort?.postMessage({ stats });
 } finally {

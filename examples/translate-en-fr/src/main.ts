@@ -9,16 +9,19 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { initBackend } from '@recurrent/core';
+import { initBackend, StepLR } from '@recurrent/core';
 import { loadEnFrPairs, loadTatoebaPairs, normalizeSentence, splitCorpus } from '@recurrent/corpora';
 import {
+  attentionHeatmapSvg,
   evaluateSeq2Seq,
   type GroupedPair,
   groupPairs,
+  hypothesisHeatmap,
   loadSeq2Seq,
   Seq2Seq,
   toExamples,
   trainSeq2Seq,
+  translate,
 } from '@recurrent/seq2seq';
 import { SentencePieceTokenizer, trainTokenizer } from '@recurrent/tokenizers';
 
@@ -29,13 +32,19 @@ const { values: args } = parseArgs({
     tatoeba: { type: 'string', default: '/work/shared/corpora/tatoeba-eng-fra-train.tsv' },
     seed: { type: 'string', default: '1' },
     'batch-size': { type: 'string', default: '64' },
-    vocab: { type: 'string', default: '3000' },
-    'max-words': { type: 'string', default: '14' },
-    'tatoeba-repeat': { type: 'string', default: '2' },
-    'valid-every': { type: 'string', default: '400' },
+    vocab: { type: 'string', default: '1500' },
+    hidden: { type: 'string', default: '96' },
+    'decoder-hidden': { type: 'string', default: '160' },
+    embedding: { type: 'string', default: '64' },
+    lr: { type: 'string', default: '0.003' },
+    'max-words': { type: 'string', default: '10' },
+    'tatoeba-repeat': { type: 'string', default: '3' },
+    'valid-every': { type: 'string', default: '200' },
     'max-steps': { type: 'string' },
     backend: { type: 'string', default: 'auto' },
+    'lr-decay-every': { type: 'string' },
     'test-limit': { type: 'string' },
+    heatmap: { type: 'string', default: 'attention-en-fr.svg' },
   },
 });
 const seed = Number(args.seed);
@@ -72,10 +81,10 @@ const model = new Seq2Seq({
   seed,
   config: {
     cell: 'lstm',
-    sourceEmbedding: 96,
-    targetEmbedding: 96,
-    encoderHidden: 128,
-    decoderHidden: 192,
+    sourceEmbedding: Number(args.embedding),
+    targetEmbedding: Number(args.embedding),
+    encoderHidden: Number(args.hidden),
+    decoderHidden: Number(args['decoder-hidden']),
     attention: 'general',
     dropout: 0.2,
   },
@@ -91,7 +100,10 @@ const result = await trainSeq2Seq(model, {
   train: trainExamples,
   valid: toExamples(model, valid),
   batchSize: Number(args['batch-size']),
-  lr: 2e-3,
+  lr: Number(args.lr),
+  ...(args['lr-decay-every'] !== undefined && {
+    schedule: new StepLR({ stepSize: Number(args['lr-decay-every']), gamma: 0.3 }),
+  }),
   labelSmoothing: 0.1,
   maxMillis: Number(args.minutes) * 60_000,
   ...(args['max-steps'] !== undefined && { maxSteps: Number(args['max-steps']) }),
@@ -100,7 +112,7 @@ const result = await trainSeq2Seq(model, {
   metric: { name: 'valid_bleu', minimize: false },
   modelPath: args.out,
   info: { task: 'translation', data: `${tatoeba.source} (90%) + fr-corpus/nlp-corpus ≤ ${maxWords} words` },
-  checkpoint: { path: `${args.out}.ckpt`, every: 400, resume: true },
+  checkpoint: { path: `${args.out}.ckpt`, every: 200, resume: true },
   seed,
   events: {
     step: (e) => {
@@ -138,3 +150,13 @@ for (const beam of [1, 5]) {
   }
 }
 writeFileSync(`${args.out}.results.json`, `${JSON.stringify(report, null, 2)}\n`);
+
+// The attention of one held-out sentence of 5 to 8 words, as a picture (beam 5).
+const shown =
+  test.find((g) => g.source.split(/\s+/).length >= 5 && g.source.split(/\s+/).length <= 8) ?? test[0]!;
+const [hyp] = translate(best, [shown.source], { beamSize: 5, lengthPenalty: 0.6, maxLengthRatio: 2 });
+writeFileSync(
+  args.heatmap,
+  attentionHeatmapSvg(hypothesisHeatmap(best, shown.source, hyp!, `${shown.source} → ${hyp!.text}`)),
+);
+console.log(`heatmap of "${shown.source}" -> "${hyp!.text}" written to ${args.heatmap}`);

@@ -9,8 +9,8 @@ import {
   encodeSafetensors,
   FormatError,
   fmtShape,
-  readSafetensorsFile,
   Rng,
+  readSafetensorsFile,
   type SafetensorsFile,
   writeFileAtomic,
 } from '@recurrent/core';
@@ -29,9 +29,13 @@ const RESERVED = ['format', 'config', 'labels', 'maxLength', 'tokenizer'];
  * summary of the run); the reserved keys (`format`, `config`, `labels`, `maxLength`, `tokenizer`) are not
  * allowed there.
  */
-export function encodeTextClassifier(classifier: TextClassifier, metadata: Record<string, string> = {}): Uint8Array {
+export function encodeTextClassifier(
+  classifier: TextClassifier,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   for (const k of RESERVED) {
-    if (k in metadata) throw new FormatError('classifier file metadata', `no reserved key (${RESERVED.join(', ')})`, `"${k}"`);
+    if (k in metadata)
+      throw new FormatError('classifier file metadata', `no reserved key (${RESERVED.join(', ')})`, `"${k}"`);
   }
   return encodeSafetensors(classifier.model.parameters(), {
     ...metadata,
@@ -72,12 +76,20 @@ export async function loadTextClassifier(path: string): Promise<LoadedTextClassi
 function fromFile(file: SafetensorsFile, source: string): LoadedTextClassifier {
   const { tensors, metadata } = file;
   if (metadata.format !== TEXT_CLASSIFIER_FORMAT) {
-    throw new FormatError(`${source} format`, `"${TEXT_CLASSIFIER_FORMAT}"`, JSON.stringify(metadata.format ?? null));
+    throw new FormatError(
+      `${source} format`,
+      `"${TEXT_CLASSIFIER_FORMAT}"`,
+      JSON.stringify(metadata.format ?? null),
+    );
   }
   const config = parseJson(source, 'config', metadata.config) as SequenceClassifierConfig;
   const labels = parseJson(source, 'labels', metadata.labels);
   if (!Array.isArray(labels) || labels.some((l) => typeof l !== 'string')) {
-    throw new FormatError(`${source} metadata "labels"`, 'a JSON array of strings', String(metadata.labels).slice(0, 80));
+    throw new FormatError(
+      `${source} metadata "labels"`,
+      'a JSON array of strings',
+      String(metadata.labels).slice(0, 80),
+    );
   }
   const maxLength = Number(metadata.maxLength);
   let model: SequenceClassifier;
@@ -96,11 +108,13 @@ function fromFile(file: SafetensorsFile, source: string): LoadedTextClassifier {
   }
   const params = new Map(model.parameters());
   for (const name of tensors.keys()) {
-    if (!params.has(name)) throw new FormatError(`${source} tensor "${name}"`, 'a parameter of the configured model', 'unknown');
+    if (!params.has(name))
+      throw new FormatError(`${source} tensor "${name}"`, 'a parameter of the configured model', 'unknown');
   }
   for (const [name, p] of params) {
     const t = tensors.get(name);
-    if (t === undefined) throw new FormatError(`${source} tensor "${name}"`, `present ${fmtShape(p.shape)}`, 'missing');
+    if (t === undefined)
+      throw new FormatError(`${source} tensor "${name}"`, `present ${fmtShape(p.shape)}`, 'missing');
     if (t.dtype !== 'F32') throw new FormatError(`${source} tensor "${name}" dtype`, 'F32', t.dtype);
     if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
       throw new FormatError(`${source} tensor "${name}" shape`, fmtShape(p.shape), fmtShape(t.shape));
@@ -111,7 +125,11 @@ function fromFile(file: SafetensorsFile, source: string): LoadedTextClassifier {
   try {
     classifier = new TextClassifier({ model, tokenizer, labels, maxLength });
   } catch (e) {
-    throw new FormatError(`${source} metadata`, 'labels, maxLength and tokenizer matching the model', (e as Error).message);
+    throw new FormatError(
+      `${source} metadata`,
+      'labels, maxLength and tokenizer matching the model',
+      (e as Error).message,
+    );
   }
   const rest = Object.fromEntries(Object.entries(metadata).filter(([k]) => !RESERVED.includes(k)));
   return { classifier, metadata: rest };

@@ -45,13 +45,21 @@ export class TextClassifier {
     const { model, tokenizer, labels } = parts;
     const maxLength = parts.maxLength ?? 256;
     if (labels.length !== model.config.numClasses) {
-      throw new OptionError('TextClassifier labels', `${model.config.numClasses} names (the model's classes)`, String(labels.length));
+      throw new OptionError(
+        'TextClassifier labels',
+        `${model.config.numClasses} names (the model's classes)`,
+        String(labels.length),
+      );
     }
     if (new Set(labels).size !== labels.length) {
       throw new OptionError('TextClassifier labels', 'distinct names', JSON.stringify(labels));
     }
     if (tokenizer.vocabSize !== model.config.vocabSize) {
-      throw new OptionError('TextClassifier tokenizer', `vocabSize ${model.config.vocabSize} (the model's)`, String(tokenizer.vocabSize));
+      throw new OptionError(
+        'TextClassifier tokenizer',
+        `vocabSize ${model.config.vocabSize} (the model's)`,
+        String(tokenizer.vocabSize),
+      );
     }
     if (!Number.isInteger(maxLength) || maxLength < 1) {
       throw new OptionError('TextClassifier maxLength', 'an integer >= 1', String(maxLength));
@@ -70,7 +78,12 @@ export class TextClassifier {
   /** The class id of a label name; throws a DataError for an unknown one. */
   labelId(label: string): number {
     const i = this.labels.indexOf(label);
-    if (i < 0) throw new DataError('label', `one of ${this.labels.map((l) => JSON.stringify(l)).join(', ')}`, JSON.stringify(label));
+    if (i < 0)
+      throw new DataError(
+        'label',
+        `one of ${this.labels.map((l) => JSON.stringify(l)).join(', ')}`,
+        JSON.stringify(label),
+      );
     return i;
   }
 

@@ -4,7 +4,6 @@
  * batches, Adam, gradient clipping, optional class weights, validation and early stopping).
  */
 import {
-  Adam,
   BucketBatcher,
   DataError,
   OptionError,
@@ -24,6 +23,7 @@ import {
 } from '@recurrent/tokenizers';
 import { classificationReport } from './metrics/classification-report.ts';
 import type { SequenceClassifierConfig } from './model/classifier-config.ts';
+import { LazyAdam } from './model/lazy-adam.ts';
 import { SequenceClassifier } from './model/sequence-classifier.ts';
 import { TextClassifier } from './text-classifier.ts';
 
@@ -50,16 +50,25 @@ export interface TrainTextClassifierOptions {
    * true), so a word never seen in training still carries its prior. Default none.
    */
   wordVectors?: WordVectors;
+  /**
+   * Standard deviation of the random initial embeddings. Default 1 (PyTorch's N(0, 1)). Smaller values
+   * let the `wordVectors` priors stand out against the random dimensions.
+   */
+  embeddingStd?: number;
   /** Texts are cut to their first this many tokens. Default 256. */
   maxLength?: number;
   /** Passes over the training set. Default 8. */
   epochs?: number;
+  /**
+   * Stochastic weight averaging (Izmailov et al. 2018): the final weights are the mean of the weights at
+   * the end of each of the last `averageEpochs` epochs, which smooths out the epoch-to-epoch noise of a
+   * small training set. Default 3; 1 keeps the last epoch's weights. Ignored with `validation.restoreBest`.
+   */
+  averageEpochs?: number;
   /** Examples per batch. Default 32. */
   batchSize?: number;
-  /** Adam's learning rate. Default 2e-3. */
+  /** Adam's learning rate (the embedding rows of words absent from a batch are left alone: {@link LazyAdam}). Default 2e-3. */
   lr?: number;
-  /** Adam's L2 penalty. Default 0. */
-  weightDecay?: number;
   /** Clip the global gradient norm to this. Default 5. */
   clipNorm?: number;
   /**
@@ -114,7 +123,8 @@ export async function trainTextClassifier(
   examples: readonly LabelledExample[],
   options: TrainTextClassifierOptions = {},
 ): Promise<TrainedTextClassifier> {
-  if (examples.length === 0) throw new DataError('training examples', 'at least one labelled example', 'none');
+  if (examples.length === 0)
+    throw new DataError('training examples', 'at least one labelled example', 'none');
   const labels = options.labels ? [...options.labels] : distinctLabels(examples);
   const present = new Set(examples.map((e) => e.label));
   if (present.size < 2) {
@@ -126,16 +136,29 @@ export async function trainTextClassifier(
   }
   const epochs = options.epochs ?? 8;
   const batchSize = options.batchSize ?? 32;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new OptionError('epochs', 'an integer >= 1', String(epochs));
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new OptionError('batchSize', 'an integer >= 1', String(batchSize));
+  if (!Number.isInteger(epochs) || epochs < 1)
+    throw new OptionError('epochs', 'an integer >= 1', String(epochs));
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new OptionError('batchSize', 'an integer >= 1', String(batchSize));
   const seed = options.seed ?? 0;
   const tokenizer = options.tokenizer ?? defaultTokenizer(examples, options);
   const rng = new Rng(seed);
   const model = new SequenceClassifier(
-    { ...options.model, vocabSize: tokenizer.vocabSize, numClasses: labels.length, padId: tokenizer.specials.pad },
+    {
+      ...options.model,
+      vocabSize: tokenizer.vocabSize,
+      numClasses: labels.length,
+      padId: tokenizer.specials.pad,
+    },
     { rng },
   );
-  if (options.wordVectors !== undefined) initWordVectors(model, tokenizer, options.wordVectors);
+  const std = options.embeddingStd ?? 1;
+  if (!(std >= 0 && Number.isFinite(std))) throw new OptionError('embeddingStd', 'a finite number >= 0', String(std));
+  if (std !== 1) {
+    const w = model.embedding.weight.data;
+    for (let i = 0; i < w.length; i++) w[i] = w[i]! * std;
+  }
+  const prior = options.wordVectors === undefined ? null : initWordVectors(model, tokenizer, options.wordVectors);
   const classifier = new TextClassifier({
     model,
     tokenizer,
@@ -143,22 +166,34 @@ export async function trainTextClassifier(
     ...(options.maxLength !== undefined && { maxLength: options.maxLength }),
   });
   const encode = (e: LabelledExample, i: number, what: string): EncodedExample => {
-    if (typeof e?.text !== 'string') throw new DataError(`${what} example ${i}`, '{ text: string, label: string }', typeof e?.text);
+    if (typeof e?.text !== 'string')
+      throw new DataError(`${what} example ${i}`, '{ text: string, label: string }', typeof e?.text);
     const label = labels.indexOf(e.label);
     if (label < 0) {
-      throw new DataError(`${what} example ${i} label`, `one of ${labels.map((l) => JSON.stringify(l)).join(', ')}`, JSON.stringify(e.label));
+      throw new DataError(
+        `${what} example ${i} label`,
+        `one of ${labels.map((l) => JSON.stringify(l)).join(', ')}`,
+        JSON.stringify(e.label),
+      );
     }
     return { ids: classifier.encode(e.text), label };
   };
   const data = examples.map((e, i) => encode(e, i, 'training'));
   const weights = classWeights(options.classWeights, labels, data);
   const batcher = new BucketBatcher(data, { batchSize, lengthOf: (e) => e.ids.length, seed });
-  const optimizer = new Adam(model.parameters(), { lr: options.lr ?? 2e-3, weightDecay: options.weightDecay ?? 0 });
+  const optimizer = new LazyAdam(model.parameters(), { lr: options.lr ?? 2e-3 }, ['embedding.weight']);
   const pad = tokenizer.specials.pad;
 
   const val = options.validation;
   const valTexts = val?.examples.map((e) => e.text) ?? [];
   const valLabels = val?.examples.map((e, i) => encode(e, i, 'validation').label) ?? [];
+  const averageEpochs = options.averageEpochs ?? 3;
+  if (!Number.isInteger(averageEpochs) || averageEpochs < 1) {
+    throw new OptionError('averageEpochs', 'an integer >= 1', String(averageEpochs));
+  }
+  const swa = averageEpochs > 1 && !val?.restoreBest ? new WeightAverage(model, epochs - averageEpochs) : null;
+  const perEpoch = batcher.batchesPerEpoch;
+  const userEvents = options.events;
   const result = await train({
     model,
     optimizer,
@@ -188,11 +223,22 @@ export async function trainTextClassifier(
           },
         },
       }),
-    ...(options.events !== undefined && { events: options.events }),
+    events: {
+      ...userEvents,
+      step: (e) => {
+        userEvents?.step?.(e);
+        if (e.step % perEpoch === 0) swa?.epochEnd(e.step / perEpoch);
+      },
+    },
     ...(options.signal !== undefined && { signal: options.signal }),
   });
   model.train(false);
-  const perEpoch = batcher.batchesPerEpoch;
+  swa?.apply();
+  if (prior !== null) {
+    const seen = new Uint8Array(tokenizer.vocabSize);
+    for (const e of data) for (const id of e.ids) seen[id] = 1;
+    backOffUnseen(model, tokenizer, prior, seen);
+  }
   const epochLosses: number[] = [];
   for (let s = 0; s < result.losses.length; s += perEpoch) {
     const chunk = result.losses.slice(s, s + perEpoch);
@@ -201,9 +247,52 @@ export async function trainTextClassifier(
   return { classifier, result, epochLosses };
 }
 
+/** Running mean of a model's weights over the ends of the epochs after `after`. */
+class WeightAverage {
+  private readonly sums: Float64Array[];
+  private count = 0;
+
+  constructor(
+    private readonly model: SequenceClassifier,
+    private readonly after: number,
+  ) {
+    this.sums = [...model.parameters()].map(([, p]) => new Float64Array(p.size));
+  }
+
+  /** Called after the last step of `epoch` (1-based). */
+  epochEnd(epoch: number): void {
+    if (epoch <= this.after) return;
+    let i = 0;
+    for (const [, p] of this.model.parameters()) {
+      const s = this.sums[i++]!;
+      const d = p.data;
+      for (let j = 0; j < d.length; j++) s[j]! += d[j]!;
+    }
+    this.count++;
+  }
+
+  /** Writes the mean into the model (nothing if fewer than two epochs were averaged). */
+  apply(): void {
+    if (this.count < 2) return;
+    let i = 0;
+    for (const [, p] of this.model.parameters()) {
+      const s = this.sums[i++]!;
+      for (let j = 0; j < s.length; j++) p.data[j] = s[j]! / this.count;
+    }
+  }
+}
+
 /** A lower-cased treebank word tokenizer over the training texts (plus `wordVectors` words, if asked). */
-function defaultTokenizer(examples: readonly LabelledExample[], options: TrainTextClassifierOptions): WordTokenizer {
-  const opts = { lowercase: true, splitter: 'treebank' as const, minFrequency: 1, ...options.tokenizerOptions };
+function defaultTokenizer(
+  examples: readonly LabelledExample[],
+  options: TrainTextClassifierOptions,
+): WordTokenizer {
+  const opts = {
+    lowercase: true,
+    splitter: 'treebank' as const,
+    minFrequency: 1,
+    ...options.tokenizerOptions,
+  };
   const trained = WordTokenizer.train(
     examples.map((e) => e.text),
     opts,
@@ -213,25 +302,51 @@ function defaultTokenizer(examples: readonly LabelledExample[], options: TrainTe
   // Code-point order keeps the ids independent of the map's insertion order.
   const extra = [...wv.vectors.keys()].filter((w) => !trained.vocab.has(w)).sort(compareCodePoints);
   if (extra.length === 0) return trained;
-  return new WordTokenizer(new Vocab([...trained.vocab.tokens, ...extra], trained.vocab.specials), trained.options);
+  return new WordTokenizer(
+    new Vocab([...trained.vocab.tokens, ...extra], trained.vocab.specials),
+    trained.options,
+  );
 }
 
 /** Writes `scale · vector` into the leading dimensions of each known word's embedding row. */
-function initWordVectors(model: SequenceClassifier, tokenizer: Tokenizer, wv: WordVectors): void {
+/** Writes the vectors into the embedding; returns the ids and vector lengths of the words it set. */
+function initWordVectors(model: SequenceClassifier, tokenizer: Tokenizer, wv: WordVectors): Map<number, number> {
   const scale = wv.scale ?? 1;
   if (!Number.isFinite(scale)) throw new OptionError('wordVectors scale', 'a finite number', String(scale));
   const e = model.config.embeddingDim;
   const w = model.embedding.weight.data;
   const { pad, unk } = tokenizer.specials;
+  const set = new Map<number, number>();
   for (const [word, vec] of wv.vectors) {
     if (vec.length > e) {
-      throw new OptionError(`wordVectors vector of ${JSON.stringify(word)}`, `at most embeddingDim (${e}) numbers`, String(vec.length));
+      throw new OptionError(
+        `wordVectors vector of ${JSON.stringify(word)}`,
+        `at most embeddingDim (${e}) numbers`,
+        String(vec.length),
+      );
     }
     const ids = tokenizer.encode(word);
     // Only a word that is exactly one known token has a row of its own.
     if (ids.length !== 1 || ids[0] === unk || ids[0] === pad) continue;
     const row = ids[0]! * e;
     for (let j = 0; j < vec.length; j++) w[row + j] = scale * vec[j]!;
+    set.set(ids[0]!, vec.length);
+  }
+  return set;
+}
+
+/**
+ * A word-vector word that never occurred in training received no gradient, so the rest of its embedding
+ * is still random noise the encoder never saw. It backs off to what training made of unknown words:
+ * the trained `unk` embedding, with the word's own prior kept in the leading dimensions.
+ */
+function backOffUnseen(model: SequenceClassifier, tokenizer: Tokenizer, prior: Map<number, number>, seen: Uint8Array): void {
+  const e = model.config.embeddingDim;
+  const w = model.embedding.weight.data;
+  const unkRow = tokenizer.specials.unk * e;
+  for (const [id, k] of prior) {
+    if (seen[id]) continue;
+    w.copyWithin(id * e + k, unkRow + k, unkRow + e);
   }
 }
 
@@ -239,7 +354,11 @@ function distinctLabels(examples: readonly LabelledExample[]): string[] {
   const set = new Set<string>();
   examples.forEach((e, i) => {
     if (typeof e?.label !== 'string' || e.label === '') {
-      throw new DataError(`training example ${i} label`, 'a non-empty string', JSON.stringify(e?.label) ?? 'nothing');
+      throw new DataError(
+        `training example ${i} label`,
+        'a non-empty string',
+        JSON.stringify(e?.label) ?? 'nothing',
+      );
     }
     set.add(e.label);
   });
@@ -264,7 +383,8 @@ function classWeights(
     throw new OptionError('classWeights', "'balanced' or a weight per label", String(spec));
   }
   for (const k of Object.keys(spec)) {
-    if (!labels.includes(k)) throw new OptionError('classWeights', `label names among ${labels.join(', ')}`, JSON.stringify(k));
+    if (!labels.includes(k))
+      throw new OptionError('classWeights', `label names among ${labels.join(', ')}`, JSON.stringify(k));
   }
   return Float64Array.from(labels, (l) => spec[l] ?? 1);
 }

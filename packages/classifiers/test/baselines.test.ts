@@ -1,6 +1,4 @@
 import { createRequire } from 'node:module';
-import { DataError, Rng } from '@recurrent/core';
-import { describe, expect, it } from 'vitest';
 import {
   AfinnBaseline,
   ApparatusLogisticRegression,
@@ -9,6 +7,8 @@ import {
   NaturalLogisticBaseline,
   stratifiedKFold,
 } from '@recurrent/classifiers';
+import { DataError, Rng } from '@recurrent/core';
+import { describe, expect, it } from 'vitest';
 
 // The originals, for checking that the fast paths compute the same thing.
 const require = createRequire(import.meta.url);
@@ -19,7 +19,19 @@ const ApparatusLR = createRequire(lrPath)('apparatus').LogisticRegressionClassif
 
 const POSITIVE = ['great', 'loved', 'wonderful', 'excellent', 'enjoyed', 'fantastic', 'superb'];
 const NEGATIVE = ['awful', 'hated', 'terrible', 'boring', 'worst', 'dreadful', 'poor'];
-const NEUTRAL = ['the', 'film', 'food', 'phone', 'service', 'plot', 'battery', 'really', 'was', 'this', 'acting'];
+const NEUTRAL = [
+  'the',
+  'film',
+  'food',
+  'phone',
+  'service',
+  'plot',
+  'battery',
+  'really',
+  'was',
+  'this',
+  'acting',
+];
 
 function reviews(n: number, seed: number): { texts: string[]; labels: Int32Array } {
   const rng = new Rng(seed);
@@ -44,7 +56,9 @@ describe('ApparatusLogisticRegression (sparse port)', () => {
     const examples: { x: number[]; label: string }[] = [];
     for (let i = 0; i < 40; i++) {
       const label = ['spam', 'ham', 'eggs'][i % 3]!;
-      const x = Array.from({ length: 12 }, (_, j) => (rng.uniform() < (j % 3 === i % 3 ? 0.7 : 0.15) ? 1 : 0));
+      const x = Array.from({ length: 12 }, (_, j) =>
+        rng.uniform() < (j % 3 === i % 3 ? 0.7 : 0.15) ? 1 : 0,
+      );
       examples.push({ x, label });
     }
     for (const { x, label } of examples) {
@@ -122,7 +136,10 @@ describe('compareSystems', () => {
       folds,
       onProgress: (e) => events.push(`${e.phase}:${e.fold}`),
     });
-    expect(results.map((r) => r.name)).toEqual(['natural AFINN SentimentAnalyzer', 'natural BayesClassifier']);
+    expect(results.map((r) => r.name)).toEqual([
+      'natural AFINN SentimentAnalyzer',
+      'natural BayesClassifier',
+    ]);
     for (const r of results) {
       expect(r.folds).toHaveLength(3);
       expect(r.pooled!.total).toBe(60);

@@ -1,6 +1,6 @@
+import { classificationReport, confusionMatrix, rocAuc, rocCurve } from '@recurrent/classifiers';
 import { DataError, OptionError, Rng, ShapeError } from '@recurrent/core';
 import { describe, expect, it } from 'vitest';
-import { classificationReport, confusionMatrix, rocAuc, rocCurve } from '@recurrent/classifiers';
 
 describe('confusionMatrix', () => {
   it('counts (true, predicted) pairs with rows true and columns predicted', () => {
@@ -33,7 +33,8 @@ describe('classificationReport', () => {
     expect(r.perClass[0]!.precision).toBeCloseTo(2 / 3, 12);
     expect(r.perClass[0]!.recall).toBe(1);
     expect(r.perClass[0]!.f1).toBeCloseTo(0.8, 12);
-    for (const k of [1, 2]) expect(r.perClass[k]).toMatchObject({ precision: 0, recall: 0, f1: 0, support: 2 });
+    for (const k of [1, 2])
+      expect(r.perClass[k]).toMatchObject({ precision: 0, recall: 0, f1: 0, support: 2 });
     expect(r.macro.precision).toBeCloseTo(2 / 9, 12);
     expect(r.macro.recall).toBeCloseTo(1 / 3, 12);
     expect(r.macro.f1).toBeCloseTo(0.8 / 3, 12);
@@ -136,7 +137,8 @@ describe('rocAuc', () => {
     expect(c.fpr.at(-1)).toBe(1);
     expect(c.tpr.at(-1)).toBe(1);
     let area = 0;
-    for (let i = 1; i < c.fpr.length; i++) area += ((c.fpr[i]! - c.fpr[i - 1]!) * (c.tpr[i]! + c.tpr[i - 1]!)) / 2;
+    for (let i = 1; i < c.fpr.length; i++)
+      area += ((c.fpr[i]! - c.fpr[i - 1]!) * (c.tpr[i]! + c.tpr[i - 1]!)) / 2;
     expect(area).toBeCloseTo(rocAuc(labels, scores), 12);
     expect(area).toBeCloseTo(pairwiseAuc(labels, scores), 12);
   });

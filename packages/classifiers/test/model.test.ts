@@ -1,16 +1,6 @@
 import {
-  crossEntropy,
-  DataError,
-  gradcheck,
-  OptionError,
-  padBatch,
-  Rng,
-  Tape,
-  Tensor,
-} from '@recurrent/core';
-import { describe, expect, it } from 'vitest';
-import {
   AttentionPooling,
+  LazyAdam,
   maxOverTime,
   meanOverTime,
   type Pooling,
@@ -18,6 +8,19 @@ import {
   SequenceClassifier,
   weightedCrossEntropy,
 } from '@recurrent/classifiers';
+import {
+  Adam,
+  crossEntropy,
+  DataError,
+  gradcheck,
+  OptionError,
+  Parameter,
+  padBatch,
+  Rng,
+  Tape,
+  Tensor,
+} from '@recurrent/core';
+import { describe, expect, it } from 'vitest';
 
 function randn(shape: number[], rng: Rng): Tensor {
   const t = Tensor.zeros(shape);
@@ -101,7 +104,8 @@ describe('weightedCrossEntropy', () => {
       const lse = Math.log(row.reduce((a, v) => a + Math.exp(v), 0));
       return lse - row[y]!;
     });
-    const expected = per.reduce((a, l, i) => a + w[targets[i]!]! * l, 0) / targets.reduce((a, y) => a + w[y]!, 0);
+    const expected =
+      per.reduce((a, l, i) => a + w[targets[i]!]! * l, 0) / targets.reduce((a, y) => a + w[y]!, 0);
     const got = weightedCrossEntropy(Tape.noGrad(), logits, targets, w).data[0]!;
     expect(got).toBeCloseTo(expected, 5);
   });
@@ -118,7 +122,9 @@ describe('weightedCrossEntropy', () => {
     expect(() => weightedCrossEntropy(Tape.noGrad(), logits, targets, [1, 1])).toThrow(OptionError);
     expect(() => weightedCrossEntropy(Tape.noGrad(), logits, targets, [1, -1, 1])).toThrow(OptionError);
     expect(() => weightedCrossEntropy(Tape.noGrad(), logits, [0, 3, 1, 1], [1, 1, 1])).toThrow(DataError);
-    expect(() => weightedCrossEntropy(Tape.noGrad(), logits, [1, 1, 1, 1], [1, 0, 1])).toThrow(/positive total/);
+    expect(() => weightedCrossEntropy(Tape.noGrad(), logits, [1, 1, 1, 1], [1, 0, 1])).toThrow(
+      /positive total/,
+    );
   });
 });
 
@@ -163,7 +169,10 @@ describe('SequenceClassifier', () => {
   });
 
   it('backpropagates into every parameter in training mode', () => {
-    const model = new SequenceClassifier({ ...base, pooling: 'attention', numLayers: 2 }, { rng: new Rng(2) });
+    const model = new SequenceClassifier(
+      { ...base, pooling: 'attention', numLayers: 2 },
+      { rng: new Rng(2) },
+    );
     const tape = new Tape();
     const loss = model.loss(tape, padBatch([Int32Array.of(1, 2, 3), Int32Array.of(4, 5)], 0), [0, 2]);
     tape.backward(loss);
@@ -177,5 +186,56 @@ describe('SequenceClassifier', () => {
     }
     // The padding row gets no gradient (PyTorch's padding_idx).
     expect(Array.from(model.embedding.weight.grad!.subarray(0, 6))).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('LazyAdam', () => {
+  function params(seed: number): [string, Parameter][] {
+    const rng = new Rng(seed);
+    const emb = Parameter.zeros([5, 3]);
+    const w = Parameter.zeros([4]);
+    for (const p of [emb, w]) for (let i = 0; i < p.size; i++) p.data[i] = rng.normal();
+    return [
+      ['embedding.weight', emb],
+      ['w', w],
+    ];
+  }
+
+  it("equals core's Adam bit for bit where every row has gradient", () => {
+    const a = params(1);
+    const b = params(1);
+    const lazy = new LazyAdam(a, { lr: 0.01 }, ['embedding.weight']);
+    const dense = new Adam(b, { lr: 0.01 });
+    const rng = new Rng(2);
+    for (let step = 0; step < 5; step++) {
+      for (let k = 0; k < 2; k++) {
+        const g = Float32Array.from({ length: a[k]![1].size }, () => rng.normal() + 0.1);
+        a[k]![1].grad = g.slice();
+        b[k]![1].grad = g.slice();
+      }
+      lazy.step();
+      dense.step();
+    }
+    for (let k = 0; k < 2; k++) expect(Array.from(a[k]![1].data)).toEqual(Array.from(b[k]![1].data));
+  });
+
+  it('leaves rows without gradient exactly as they are, moments included', () => {
+    const a = params(3);
+    const lazy = new LazyAdam(a, { lr: 0.1 }, ['embedding.weight']);
+    const emb = a[0]![1];
+    const before = emb.data.slice();
+    // Step 1 touches rows 0 and 2; step 2 only row 0: row 2 must not keep moving on its momentum.
+    emb.grad = Float32Array.from([1, 1, 1, 0, 0, 0, 1, -1, 1, 0, 0, 0, 0, 0, 0]);
+    a[1]![1].grad = new Float32Array(4).fill(1);
+    lazy.step();
+    const afterFirst = emb.data.slice();
+    emb.grad = Float32Array.from([1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    lazy.step();
+    expect(Array.from(emb.data.subarray(3, 6))).toEqual(Array.from(before.subarray(3, 6)));
+    expect(Array.from(emb.data.subarray(6, 9))).toEqual(Array.from(afterFirst.subarray(6, 9)));
+    expect(Array.from(emb.data.subarray(6, 9))).not.toEqual(Array.from(before.subarray(6, 9)));
+    expect(Array.from(emb.data.subarray(0, 3))).not.toEqual(Array.from(afterFirst.subarray(0, 3)));
+    expect(lazy.stateDict().params['embedding.weight']!.buffers.exp_avg!.subarray(9)).toEqual(new Float32Array(6));
+    expect(() => new LazyAdam(a, {}, ['w'])).toThrow(/rows, width/);
   });
 });

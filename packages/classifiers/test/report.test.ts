@@ -1,7 +1,6 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
 import {
   classificationReport,
   comparisonTable,
@@ -10,6 +9,7 @@ import {
   trainingCurveSvg,
   writeComparisonReport,
 } from '@recurrent/classifiers';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const dir = mkdtempSync(join(tmpdir(), 'recurrent-report-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,10 +37,14 @@ function result(name: string, accs: number[], losses?: number[][]): SystemResult
 
 describe('comparison report', () => {
   const results = [
-    result('recurrent biLSTM', [0.9, 0.8], [
-      [0.7, 0.5, 0.3],
-      [0.69, 0.45, 0.35],
-    ]),
+    result(
+      'recurrent biLSTM',
+      [0.9, 0.8],
+      [
+        [0.7, 0.5, 0.3],
+        [0.69, 0.45, 0.35],
+      ],
+    ),
     result('natural BayesClassifier', [0.8, 0.7]),
     { ...result('lexicon', [0]), skipped: 'does not support 3 classes', folds: [] },
   ];
@@ -99,7 +103,9 @@ describe('comparison report', () => {
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toContain('# Test run');
     expect(md).toContain('| recurrent biLSTM | 85.00 ± 1.00 |');
-    expect(md).toContain('![confusion matrix of natural BayesClassifier](confusion-natural-bayesclassifier.svg)');
+    expect(md).toContain(
+      '![confusion matrix of natural BayesClassifier](confusion-natural-bayesclassifier.svg)',
+    );
     expect(md).toContain('| recurrent biLSTM | 90.0 | 80.0 |');
     const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(json.results[0].accuracy.mean).toBeCloseTo(0.85, 12);

@@ -1,6 +1,6 @@
+import { stratifiedKFold } from '@recurrent/classifiers';
 import { DataError, OptionError, ShapeError } from '@recurrent/core';
 import { describe, expect, it } from 'vitest';
-import { stratifiedKFold } from '@recurrent/classifiers';
 
 function count(labels: number[], idx: Int32Array, y: number): number {
   let n = 0;
@@ -10,7 +10,9 @@ function count(labels: number[], idx: Int32Array, y: number): number {
 
 describe('stratifiedKFold', () => {
   // 23 of class 0, 9 of class 1, 5 of class 2, interleaved.
-  const labels = Array.from({ length: 37 }, (_, i) => (i < 23 ? 0 : i < 32 ? 1 : 2)).map((_, i, a) => a[(i * 7) % 37]!);
+  const labels = Array.from({ length: 37 }, (_, i) => (i < 23 ? 0 : i < 32 ? 1 : 2)).map(
+    (_, i, a) => a[(i * 7) % 37]!,
+  );
 
   it('puts every example in exactly one test fold and keeps train = the complement', () => {
     const folds = stratifiedKFold(labels, { k: 5, seed: 3 });
@@ -57,7 +59,9 @@ describe('stratifiedKFold', () => {
     expect(() => stratifiedKFold(labels, { k: 1 })).toThrow(OptionError);
     expect(() => stratifiedKFold(labels, { k: 2.5 })).toThrow(OptionError);
     expect(() => stratifiedKFold([0, 1, 0], { k: 4 })).toThrow(DataError);
-    expect(() => stratifiedKFold([0, 1, 0, 1], { k: 3, groups: ['a', 'a', 'b', 'b'] })).toThrow(/at least 3 groups/);
+    expect(() => stratifiedKFold([0, 1, 0, 1], { k: 3, groups: ['a', 'a', 'b', 'b'] })).toThrow(
+      /at least 3 groups/,
+    );
     expect(() => stratifiedKFold([0, 1], { k: 2, groups: ['a'] })).toThrow(ShapeError);
   });
 });

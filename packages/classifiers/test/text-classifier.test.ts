@@ -1,8 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataError, FormatError, Rng } from '@recurrent/core';
-import { afterAll, describe, expect, it } from 'vitest';
 import {
   classificationReport,
   decodeTextClassifier,
@@ -12,8 +10,25 @@ import {
   saveTextClassifier,
   trainTextClassifier,
 } from '@recurrent/classifiers';
+import { DataError, FormatError, Rng } from '@recurrent/core';
+import { afterAll, describe, expect, it } from 'vitest';
 
-const FILLER = ['the', 'a', 'we', 'saw', 'it', 'was', 'then', 'and', 'some', 'thing', 'there', 'today', 'very', 'one'];
+const FILLER = [
+  'the',
+  'a',
+  'we',
+  'saw',
+  'it',
+  'was',
+  'then',
+  'and',
+  'some',
+  'thing',
+  'there',
+  'today',
+  'very',
+  'one',
+];
 const MARKERS: Record<string, string[]> = {
   sport: ['match', 'goal', 'team'],
   food: ['soup', 'bread', 'cheese'],
@@ -82,7 +97,24 @@ describe('trainTextClassifier', () => {
     const a = await trainTextClassifier(data, opts);
     const b = await trainTextClassifier(data, { ...opts, classWeights: 'balanced' });
     expect(a.epochLosses[0]).not.toBe(b.epochLosses[0]);
-    await expect(trainTextClassifier(data, { ...opts, classWeights: { nope: 2 } })).rejects.toThrow(/classWeights/);
+    await expect(trainTextClassifier(data, { ...opts, classWeights: { nope: 2 } })).rejects.toThrow(
+      /classWeights/,
+    );
+  });
+
+  it('averages the weights of the last epochs (stochastic weight averaging)', async () => {
+    const data = synthetic(40, 9);
+    const opts = { model: small, batchSize: 10, seed: 2 } as const;
+    const weights = async (epochs: number, averageEpochs: number) =>
+      (await trainTextClassifier(data, { ...opts, epochs, averageEpochs })).classifier.model.output.weight.data;
+    // Training is the same whatever is averaged, so epoch 2's weights are those of a 2-epoch run.
+    const w2 = await weights(2, 1);
+    const w3 = await weights(3, 1);
+    const avg = await weights(3, 2);
+    expect(Array.from(w3)).not.toEqual(Array.from(w2));
+    avg.forEach((v, i) => {
+      expect(v).toBeCloseTo((w2[i]! + w3[i]!) / 2, 6);
+    });
   });
 
   it('initialises known words from wordVectors and adds them to the vocabulary', async () => {
@@ -91,12 +123,21 @@ describe('trainTextClassifier', () => {
       ['match', [1.5, -0.5]],
       ['zeppelin', [0.25, 0.75]], // not in the training texts
     ]);
-    const { classifier } = await trainTextClassifier(data, { model: small, epochs: 1, wordVectors: { vectors, scale: 2 } });
+    const { classifier } = await trainTextClassifier(data, {
+      model: small,
+      epochs: 1,
+      wordVectors: { vectors, scale: 2 },
+    });
     const id = classifier.tokenizer.encode('zeppelin')[0]!;
     expect(id).not.toBe(classifier.tokenizer.specials.unk);
-    // An unseen word gets no gradient, so its row keeps the prior times the scale.
-    const row = classifier.model.embedding.weight.data.subarray(id * 16, id * 16 + 2);
-    expect(Array.from(row)).toEqual([0.5, 1.5]);
+    // An unseen word keeps its prior times the scale, and backs off to the trained unk row elsewhere.
+    const w = classifier.model.embedding.weight.data;
+    expect(Array.from(w.subarray(id * 16, id * 16 + 2))).toEqual([0.5, 1.5]);
+    const unk = classifier.tokenizer.specials.unk;
+    expect(Array.from(w.subarray(id * 16 + 2, id * 16 + 16))).toEqual(Array.from(w.subarray(unk * 16 + 2, unk * 16 + 16)));
+    // A word seen in training keeps what training made of it.
+    const match = classifier.tokenizer.encode('match')[0]!;
+    expect(Array.from(w.subarray(match * 16 + 2, match * 16 + 16))).not.toEqual(Array.from(w.subarray(unk * 16 + 2, unk * 16 + 16)));
   });
 });
 
@@ -108,7 +149,11 @@ describe('classifier file', () => {
       maxLength: 9,
     });
     const texts = synthetic(25, 7).map((e) => e.text);
-    texts.push('', 'words never seen before at all', 'goal goal goal goal goal goal goal goal goal goal goal');
+    texts.push(
+      '',
+      'words never seen before at all',
+      'goal goal goal goal goal goal goal goal goal goal goal',
+    );
     const before = classifier.predictProba(texts);
     const path = join(dir, 'model.safetensors');
     await saveTextClassifier(path, classifier, { training: '{"note":"test"}' });

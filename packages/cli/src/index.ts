@@ -1,5 +1,5 @@
-export { runCli, buildProgram, UsageError } from './run-cli.ts';
-export type { CommandModule, CliIo } from './run-cli.ts';
 export { commands } from './commands/index.ts';
-export { MOBY_DICK_HELD_OUT, mobyDickCorpus, loadLmCorpus } from './lm/lm-corpus.ts';
 export type { LmCorpus } from './lm/lm-corpus.ts';
+export { loadLmCorpus, MOBY_DICK_HELD_OUT, mobyDickCorpus } from './lm/lm-corpus.ts';
+export type { CliIo, CommandModule } from './run-cli.ts';
+export { buildProgram, runCli, UsageError } from './run-cli.ts';

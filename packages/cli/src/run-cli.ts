@@ -1,5 +1,5 @@
-import { Command, CommanderError } from 'commander';
 import { RecurrentError } from '@recurrent/core';
+import { Command, CommanderError } from 'commander';
 
 /** A command module: adds its subcommand (with options, help and action) to the program. */
 export type CommandModule = { register(program: Command): void };
@@ -28,7 +28,8 @@ export function buildProgram(modules: CommandModule[], io: CliIo): Command {
     .showHelpAfterError('(run with --help for usage)');
   for (const m of modules) m.register(program);
   // Subcommands inherit the overrides so their usage errors come back as CommanderError too.
-  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  for (const c of program.commands)
+    c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return program;
 }
 
@@ -44,7 +45,8 @@ export async function runCli(argv: string[], modules: CommandModule[], io: CliIo
   } catch (err) {
     if (err instanceof CommanderError) {
       // help and version are "errors" to commander's exitOverride but exit 0.
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return 0;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0)
+        return 0;
       return 2; // commander already printed its one-line message
     }
     if (process.env.RECURRENT_DEBUG && err instanceof Error) io.stderr(`${err.stack ?? err.message}\n`);

@@ -65,7 +65,8 @@ export function trainProgress(options: TrainProgressOptions = {}): TrainProgress
       const v = e.metrics[metric];
       valid = v === undefined ? '-' : v.toFixed(3);
       if (bar) bar.update({ valid });
-      else line(`step ${e.step}: train loss ${emaLoss?.toFixed(3) ?? '-'} nats/token, valid ${metric} ${valid}`);
+      else
+        line(`step ${e.step}: train loss ${emaLoss?.toFixed(3) ?? '-'} nats/token, valid ${metric} ${valid}`);
     },
     stop() {
       bar?.stop();

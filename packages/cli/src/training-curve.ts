@@ -6,6 +6,9 @@
 import * as Plot from '@observablehq/plot';
 import { parseHTML } from 'linkedom';
 
+const SERIES = ['train (bits/token)', 'valid (bits/char)'] as const;
+const COLORS = ['#4269d0', '#ff725c'] as const;
+
 /** What {@link renderTrainingCurve} draws. */
 export interface TrainingCurve {
   /** Training loss of every step (nats per token), index i = step i + 1. */
@@ -28,13 +31,13 @@ export function renderTrainingCurve(curve: TrainingCurve): string {
     if (i >= window) acc -= curve.losses[i - window]!;
     const n = Math.min(i + 1, window);
     if ((i + 1) % window === 0 || i === curve.losses.length - 1) {
-      points.push({ step: i + 1, value: acc / n / Math.LN2, series: 'train (bits/token)' });
+      points.push({ step: i + 1, value: acc / n / Math.LN2, series: SERIES[0] });
     }
   });
   for (const v of curve.validations) {
     const b = v.metrics.bitsPerChar;
     if (b !== undefined && Number.isFinite(b))
-      points.push({ step: v.step, value: b, series: 'valid (bits/char)' });
+      points.push({ step: v.step, value: b, series: SERIES[1] });
   }
   const valid = points.filter((p) => p.series.startsWith('valid'));
   const plot = Plot.plot({
@@ -42,27 +45,18 @@ export function renderTrainingCurve(curve: TrainingCurve): string {
     width: 720,
     height: 400,
     marginLeft: 56,
-    marginRight: 120,
+    marginRight: 24,
     marginTop: curve.title ? 40 : 20,
     style: { background: 'white', fontSize: '12px' },
     x: { label: 'step', grid: true },
     y: { label: 'bits', grid: true, zero: false },
-    color: { domain: ['train (bits/token)', 'valid (bits/char)'], range: ['#4269d0', '#ff725c'] },
+    color: { domain: SERIES, range: COLORS },
     marks: [
       Plot.line(points, { x: 'step', y: 'value', stroke: 'series' }),
       Plot.dot(valid, { x: 'step', y: 'value', fill: 'series', r: 3 }),
-      // Labels at the end of each line stand in for a legend (Plot's legends are HTML, not SVG).
-      Plot.text(
-        points,
-        Plot.selectLast({
-          x: 'step',
-          y: 'value',
-          z: 'series',
-          text: 'series',
-          fill: 'series',
-          textAnchor: 'start',
-          dx: 6,
-        }),
+      // A legend drawn as text marks: Plot's own legends are HTML, which a standalone SVG cannot hold.
+      ...SERIES.map((name, i) =>
+        Plot.text([name], { frameAnchor: 'top-right', dx: -8, dy: 8 + 16 * i, fill: COLORS[i]!, fontSize: 12 }),
       ),
       ...(curve.title
         ? [Plot.text([curve.title], { frameAnchor: 'top', dy: -28, fontSize: 14, fontWeight: 'bold' })]

@@ -11,14 +11,14 @@ import { createWasmKernels } from '../src/kernels/wasm/wasm-kernels.ts';
 
 /**
  * The wasm backends, created once per test process: one thread, and two threads splitting even tiny
- * products (parallelMinMacs 1) so the split paths see every shape. Tensors stay ordinary arrays here
+ * products and cell steps (parallelMin* 1) so the split paths see every shape. Tensors stay ordinary arrays here
  * (copied into wasm memory per call); the per-backend vitest projects cover tensors in wasm memory.
  */
 let wasmBackends: Promise<Kernels[]> | null = null;
 function wasm(): Promise<Kernels[]> {
   wasmBackends ??= Promise.all([
     createWasmKernels({ threads: 1 }),
-    createWasmKernels({ threads: 2, parallelMinMacs: 1 }),
+    createWasmKernels({ threads: 2, parallelMinMacs: 1, parallelMinValues: 1 }),
   ]);
   return wasmBackends;
 }

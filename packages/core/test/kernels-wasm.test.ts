@@ -5,6 +5,7 @@
  * an unshared memory. Also: thread count does not change the bits, the generated module is not stale,
  * and RECURRENT_BACKEND selects the backend.
  */
+import { spawnSync } from 'node:child_process';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,9 +40,19 @@ let plain2: WasmKernels;
 
 beforeAll(async () => {
   plain1 = await createWasmKernels({ threads: 1, relaxedSimd: false });
-  // parallelMinMacs 1: split every product, so small and odd shapes exercise the split too.
-  plain2 = await createWasmKernels({ threads: 2, relaxedSimd: false, parallelMinMacs: 1 });
-  const relaxed = await createWasmKernels({ threads: 2, relaxedSimd: true, parallelMinMacs: 1 });
+  // parallelMinMacs/Values 1: split every product and cell step, so small and odd shapes exercise the split too.
+  plain2 = await createWasmKernels({
+    threads: 2,
+    relaxedSimd: false,
+    parallelMinMacs: 1,
+    parallelMinValues: 1,
+  });
+  const relaxed = await createWasmKernels({
+    threads: 2,
+    relaxedSimd: true,
+    parallelMinMacs: 1,
+    parallelMinValues: 1,
+  });
   const unshared = await createWasmKernels({ threads: 1, sharedMemory: false });
   variants.push(
     { label: 'wasm 1 thread', k: plain1 },
@@ -65,14 +76,30 @@ function rand(n: number, lo = -1, hi = 1): number[] {
   return Array.from({ length: n }, () => rng.range(lo, hi));
 }
 
-/** A Float32Array holding `values`, placed as asked (offset: a subarray starting 3 floats in). */
+/** Value of the guard floats around every test array: a kernel must never write them. */
+const GUARD = -12345.5;
+const guarded = new WeakMap<Float32Array, { base: Float32Array; off: number }>();
+
+/**
+ * A Float32Array holding `values`, placed as asked (offset: a subarray starting 3 floats in), with
+ * guard floats before (when offset) and after it.
+ */
 function put(k: WasmKernels, values: ArrayLike<number>, place: Place): Float32Array {
   const off = place.endsWith('+off') ? 3 : 0;
   const n = values.length + off + 2;
   const base = place.startsWith('wasm') && k.allocator ? k.allocator(n) : new Float32Array(n);
+  base.fill(GUARD);
   const v = base.subarray(off, off + values.length);
   v.set(values);
+  guarded.set(v, { base, off });
   return v;
+}
+
+/** Fails when a kernel wrote outside the array `v` (made by `put`). */
+function expectGuards(what: string, v: Float32Array): void {
+  const g = guarded.get(v)!;
+  const outside = Array.from(g.base).filter((x, i) => (i < g.off || i >= g.off + v.length) && x !== GUARD);
+  expect(outside, `${what}: writes outside the output`).toEqual([]);
 }
 
 /** |actual - expected| <= atol + rtol·scale per element (scale defaults to |expected|). */
@@ -139,6 +166,7 @@ describe.each(['nn', 'nt', 'tn'] as GemmForm[])('gemm %s', (form) => {
             const pb = put(kern, b, place === 'wasm' ? 'plain+off' : place);
             const pc = put(kern, c0, place);
             kern.gemm(form, m, n, k, pa, pb, pc, accumulate);
+            expectGuards(`${label}, ${place}`, pc);
             expectClose(
               `${label}, ${place}, accumulate ${accumulate}`,
               pc,
@@ -228,6 +256,7 @@ describe('elementwise kernels', () => {
         const t = put(k, new Float32Array(n), place);
         const ho = put(k, new Float32Array(n), place);
         k.lstmForward(b, h, g, cp, c, t, ho);
+        for (const o of [g, c, t, ho]) expectGuards(ctx, o);
         expectClose(ctx, g, eg, 1e-6, 1e-5);
         expectClose(ctx, c, ec, 1e-6, 1e-5);
         expectClose(ctx, t, et, 1e-6, 1e-5);
@@ -236,6 +265,7 @@ describe('elementwise kernels', () => {
         const dcv = put(k, dc, place);
         const dg = put(k, new Float32Array(4 * n), place);
         k.lstmBackward(b, h, put(k, eg, place), cp, put(k, et, place), put(k, dh, place), dcv, dg);
+        for (const o of [dcv, dg]) expectGuards(ctx, o);
         expectClose(ctx, dg, edg, 1e-6, 1e-5);
         expectClose(ctx, dcv, edc, 1e-6, 1e-5);
       }
@@ -262,6 +292,7 @@ describe('elementwise kernels', () => {
         const ho = put(k, new Float32Array(n), place);
         const saved = put(k, new Float32Array(4 * n), place);
         k.gruForward(b, h, put(k, xg, place), put(k, hg, place), hp, ho, saved);
+        for (const o of [ho, saved]) expectGuards(ctx, o);
         expectClose(ctx, ho, eh, 1e-6, 1e-5);
         expectClose(ctx, saved, es, 1e-6, 1e-5);
         const dx = put(k, new Float32Array(3 * n), place);
@@ -269,6 +300,7 @@ describe('elementwise kernels', () => {
         // dh and dhPrev as one array, as the layers may pass them
         const dhBoth = put(k, dh, place);
         k.gruBackward(b, h, put(k, es, place), hp, dhBoth, dx, dhg, dhBoth);
+        for (const o of [dx, dhg, dhBoth]) expectGuards(ctx, o);
         expectClose(ctx, dx, edx, 1e-6, 1e-5);
         expectClose(ctx, dhg, edhg, 1e-6, 1e-5);
         expectClose(ctx, dhBoth, edh, 1e-6, 1e-5);
@@ -288,9 +320,11 @@ describe('elementwise kernels', () => {
         const y = put(k, new Float32Array(n), place);
         k.tanh(n, put(k, x, place), y);
         expectClose(ctx, y, et, 1e-6, 1e-5);
+        expectGuards(ctx, y);
         const inPlace = put(k, x, place);
         k.sigmoid(n, inPlace, inPlace);
         expectClose(ctx, inPlace, es, 1e-6, 1e-5);
+        expectGuards(ctx, inPlace);
       }
     }
   });
@@ -327,11 +361,45 @@ describe('elementwise kernels', () => {
         const py = put(k, y, place);
         k.addBias(rows, cols, py, put(k, bias, place));
         expectClose(ctx, py, ey, 0, 0);
+        expectGuards(ctx, py);
         const out = put(k, acc, place);
         k.sumRows(rows, cols, put(k, y, place), out);
         expectClose(ctx, out, es, 1e-6, 1e-6 * rows);
+        expectGuards(ctx, out);
       }
     }
+  });
+});
+
+describe('worker threads', () => {
+  it('keep working after dispose, on the caller thread only', async () => {
+    const k = await createWasmKernels({ threads: 2, parallelMinMacs: 1 });
+    expect(k.threads).toBe(2);
+    k.dispose();
+    expect(k.threads).toBe(1);
+    const c = new Float32Array(4);
+    k.gemm('nn', 2, 2, 2, Float32Array.from([1, 2, 3, 4]), Float32Array.from([5, 6, 7, 8]), c, false);
+    expect(Array.from(c)).toEqual([19, 22, 43, 50]);
+    k.dispose(); // idempotent
+  });
+
+  it('do not keep the process alive', () => {
+    // A child that starts a 2-thread backend, uses it and never disposes it must still exit on its own.
+    const src = `
+      const { createWasmKernels } = await import(${JSON.stringify(new URL('../src/kernels/wasm/wasm-kernels.ts', import.meta.url).href)});
+      const k = await createWasmKernels({ threads: 2, parallelMinMacs: 1 });
+      const c = new Float32Array(1);
+      k.gemm('nt', 1, 1, 1, new Float32Array([3]), new Float32Array([4]), c, false);
+      console.log('result', c[0], k.threads);
+    `;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', src], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.signal).toBeNull(); // not killed by the timeout
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('result 12 2');
+    expect(r.status).toBe(0);
   });
 });
 

@@ -33,12 +33,22 @@ export function checkLanguageModelTensors(
   config: LanguageModelConfig,
   tensors: ReadonlyMap<string, SafetensorsEntry>,
 ): void {
-  let shapes: Map<string, number[]>;
+  let c: ReturnType<typeof resolveLanguageModelConfig>;
   try {
-    shapes = languageModelParameterShapes(config);
+    c = resolveLanguageModelConfig(config);
   } catch (e) {
     throw new FormatError(`${source} config`, 'a valid language-model config', (e as Error).message);
   }
+  // Count first: a config declaring millions of layers must not make us list millions of shapes.
+  const count = 1 + 4 * c.numLayers + (c.tieWeights ? 1 : 2);
+  if (count !== tensors.size) {
+    throw new FormatError(
+      `${source} tensors`,
+      `${count} for the configured ${c.numLayers}-layer model`,
+      `${tensors.size}`,
+    );
+  }
+  const shapes = languageModelParameterShapes(c);
   for (const name of tensors.keys()) {
     if (!shapes.has(name))
       throw new FormatError(`${source} tensor "${name}"`, 'a parameter of the configured model', 'unknown');

@@ -53,11 +53,11 @@ export function attentionHeatmapSvg(h: AttentionHeatmap): string {
     x: {
       domain: xs,
       axis: 'top',
-      label: 'source',
+      label: null,
       tickFormat: (i: number) => h.sourceTokens[i],
       tickRotate: -50,
     },
-    y: { domain: ys, label: 'output', tickFormat: (i: number) => h.outputTokens[i] },
+    y: { domain: ys, label: null, tickFormat: (i: number) => h.outputTokens[i] },
     color: { type: 'linear', domain: [0, 1], scheme: 'blues' },
     marks: [
       Plot.cell(cells, { x: 's', y: 't', fill: 'w', inset: 0.5 }),

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import {
   Adam,
   BucketBatcher,
@@ -9,7 +10,7 @@ import {
   train,
 } from '@recurrent/core';
 import type { Seq2Seq, Seq2SeqExample } from './model.ts';
-import { type Seq2SeqInfo, saveSeq2Seq } from './model-file.ts';
+import { loadSeq2Seq, type Seq2SeqInfo, saveSeq2Seq } from './model-file.ts';
 
 /** Options of {@link trainSeq2Seq}; every field but the data has a default. */
 export interface TrainSeq2SeqOptions {
@@ -91,6 +92,13 @@ export async function trainSeq2Seq(model: Seq2Seq, options: TrainSeq2SeqOptions)
   };
   const metric = options.metric ?? { name: 'valid_loss', minimize: true };
   let best: number | null = null;
+  if (options.checkpoint?.resume && options.modelPath && existsSync(options.modelPath)) {
+    // A resumed run must not overwrite a better model saved before the interruption.
+    const saved = (loadSeq2Seq(options.modelPath).info.metrics as Record<string, number> | undefined)?.[
+      metric.name
+    ];
+    if (typeof saved === 'number') best = saved;
+  }
   const valid = options.valid;
   const validation =
     valid !== undefined && valid.length > 0

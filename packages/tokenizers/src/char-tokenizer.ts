@@ -68,6 +68,18 @@ export class CharTokenizer implements Tokenizer {
     if (n !== 'none' && n !== 'NFC' && n !== 'NFKC') {
       throw new OptionError('normalization', "'none' | 'NFC' | 'NFKC'", String(n));
     }
+    // A spec from a damaged model file must fail here, not later inside encode or decode.
+    for (const k of ['lowercase', 'addBos', 'addEos'] as const) {
+      const v = this.options[k];
+      if (typeof v !== 'boolean') throw new OptionError(k, 'a boolean', JSON.stringify(v) ?? String(v));
+    }
+    if (typeof this.options.unknownText !== 'string') {
+      throw new OptionError(
+        'unknownText',
+        'a string',
+        JSON.stringify(this.options.unknownText) ?? String(this.options.unknownText),
+      );
+    }
     checkBosEos(vocab.specials, this.options.addBos, this.options.addEos);
   }
 

@@ -62,6 +62,31 @@ const DEFAULTS: Required<WordTokenizerOptions> = {
   addEos: false,
 };
 
+/**
+ * Checks the type of every option, so that a spec read from a (possibly damaged) model file either builds a
+ * working tokenizer or fails here with an OptionError, never later inside `encode`.
+ */
+function checkWordOptions(o: Required<WordTokenizerOptions>): void {
+  for (const k of ['gaps', 'lowercase', 'sentenceMarkers', 'addBos', 'addEos'] as const) {
+    if (typeof o[k] !== 'boolean')
+      throw new OptionError(k, 'a boolean', JSON.stringify(o[k]) ?? String(o[k]));
+  }
+  for (const k of ['pattern', 'flags'] as const) {
+    if (typeof o[k] !== 'string') throw new OptionError(k, 'a string', JSON.stringify(o[k]) ?? String(o[k]));
+  }
+  const n = o.normalization;
+  if (n !== 'none' && n !== 'NFC' && n !== 'NFKC') {
+    throw new OptionError('normalization', "'none' | 'NFC' | 'NFKC'", JSON.stringify(n) ?? String(n));
+  }
+  if (!Array.isArray(o.abbreviations) || !o.abbreviations.every((a) => typeof a === 'string')) {
+    throw new OptionError(
+      'abbreviations',
+      'an array of strings',
+      JSON.stringify(o.abbreviations) ?? String(o.abbreviations),
+    );
+  }
+}
+
 /** Builds the word-splitting function for the options. */
 function makeSplitter(o: Required<WordTokenizerOptions>): (text: string) => string[] {
   switch (o.splitter) {
@@ -112,6 +137,7 @@ export class WordTokenizer implements Tokenizer {
   constructor(vocab: Vocab, options: WordTokenizerOptions = {}) {
     this.vocab = vocab;
     this.options = withDefaults(DEFAULTS, options);
+    checkWordOptions(this.options);
     this.split = makeSplitter(this.options);
     this.sentenceSplitter = new NatSentenceTokenizer([...this.options.abbreviations]);
     const { sentenceMarkers, addBos, addEos } = this.options;

@@ -35,7 +35,11 @@ export class AfinnBaseline implements TextClassificationSystem {
 
   async fit(split: TrainingSplit): Promise<FittedSystem> {
     if (split.labelNames.length !== 2) {
-      throw new DataError('AFINN baseline classes', '2 (a sentiment lexicon is binary)', String(split.labelNames.length));
+      throw new DataError(
+        'AFINN baseline classes',
+        '2 (a sentiment lexicon is binary)',
+        String(split.labelNames.length),
+      );
     }
     const s = split.texts.map((t) => this.score(t));
     const mean = [0, 0];
@@ -46,7 +50,10 @@ export class AfinnBaseline implements TextClassificationSystem {
     });
     // The class whose texts score higher is the lexicon's "positive" side.
     const positive = mean[1]! / Math.max(1, count[1]!) >= mean[0]! / Math.max(1, count[0]!) ? 1 : 0;
-    const threshold = bestThreshold(s, Array.from(split.labels, (y) => (y === positive ? 1 : 0)));
+    const threshold = bestThreshold(
+      s,
+      Array.from(split.labels, (y) => (y === positive ? 1 : 0)),
+    );
     return {
       predict: (texts) => {
         const margins = texts.map((t) => this.score(t) - threshold);

@@ -15,7 +15,10 @@
  * adding 0·θ never changes a float sum), so the weights match apparatus's to the last bit; a test checks
  * this against apparatus itself.
  */
-import type { ApparatusClassifier, NaturalClassification } from 'natural/lib/natural/classifiers/classifier.js';
+import type {
+  ApparatusClassifier,
+  NaturalClassification,
+} from 'natural/lib/natural/classifiers/classifier.js';
 
 function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(0 - z));
@@ -42,7 +45,10 @@ export class ApparatusLogisticRegression implements ApparatusClassifier {
     const nz: number[] = [];
     for (let j = 0; j < features.length; j++) {
       if (features[j] === 0) continue;
-      if (features[j] !== 1) throw new Error(`apparatus logistic regression port: feature ${j} is ${features[j]}, expected 0 or 1`);
+      if (features[j] !== 1)
+        throw new Error(
+          `apparatus logistic regression port: feature ${j} is ${features[j]}, expected 0 or 1`,
+        );
       nz.push(j);
     }
     list.push(Int32Array.from(nz));

@@ -78,10 +78,15 @@ export interface SystemResult {
  */
 export async function compareSystems(options: CompareSystemsOptions): Promise<SystemResult[]> {
   const { texts, labels, labelNames, systems, folds } = options;
-  if (texts.length !== labels.length) throw new OptionError('compareSystems labels', `${texts.length} (one per text)`, String(labels.length));
+  if (texts.length !== labels.length)
+    throw new OptionError('compareSystems labels', `${texts.length} (one per text)`, String(labels.length));
   folds.forEach((f, i) => {
     if (f.train.length === 0 || f.test.length === 0) {
-      throw new DataError(`fold ${i + 1}`, 'non-empty training and test parts', `${f.train.length} training and ${f.test.length} test examples`);
+      throw new DataError(
+        `fold ${i + 1}`,
+        'non-empty training and test parts',
+        `${f.train.length} training and ${f.test.length} test examples`,
+      );
     }
   });
   const c = labelNames.length;
@@ -117,7 +122,10 @@ export async function compareSystems(options: CompareSystemsOptions): Promise<Sy
       let auc: number | null = null;
       if (c === 2) {
         try {
-          auc = rocAuc(testLabels, Float64Array.from(scores, (row) => binaryScore(row)));
+          auc = rocAuc(
+            testLabels,
+            Float64Array.from(scores, (row) => binaryScore(row)),
+          );
         } catch (e) {
           if (!(e instanceof DataError)) throw e; // a test part with one class has no AUC
         }
@@ -132,7 +140,14 @@ export async function compareSystems(options: CompareSystemsOptions): Promise<Sy
       r.seconds += seconds;
       pooledTrue[s]!.push(...testLabels);
       pooledPred[s]!.push(...ids);
-      options.onProgress?.({ system: system.name, fold: f, folds: folds.length, phase: 'done', accuracy: report.accuracy, seconds });
+      options.onProgress?.({
+        system: system.name,
+        fold: f,
+        folds: folds.length,
+        phase: 'done',
+        accuracy: report.accuracy,
+        seconds,
+      });
     }
   }
   results.forEach((r, s) => {

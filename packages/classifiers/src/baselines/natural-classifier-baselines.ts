@@ -22,7 +22,8 @@ import type { FittedSystem, TextClassificationSystem, TrainingSplit } from './te
 
 /** natural's `textToFeatures`, computed with a Set: the same vector, in the same (for-in) feature order. */
 function fastTextToFeatures(this: Classifier, observation: string | string[]): number[] {
-  const tokens = typeof observation === 'string' ? this.stemmer.tokenizeAndStem(observation, this.keepStops) : observation;
+  const tokens =
+    typeof observation === 'string' ? this.stemmer.tokenizeAndStem(observation, this.keepStops) : observation;
   const present = new Set(tokens);
   const features: number[] = [];
   for (const feature in this.features) features.push(present.has(feature) ? 1 : 0);
@@ -45,7 +46,9 @@ class FastLogistic extends LogisticRegressionClassifier {
     // does the same with the sparse port.
     this.lastAdded = 0;
     this.classifier = new ApparatusLogisticRegression();
-    const base = Object.getPrototypeOf(LogisticRegressionClassifier.prototype) as { train(this: Classifier): void };
+    const base = Object.getPrototypeOf(LogisticRegressionClassifier.prototype) as {
+      train(this: Classifier): void;
+    };
     base.train.call(this);
   }
 }
@@ -80,7 +83,8 @@ async function fitNatural(model: Classifier, split: TrainingSplit): Promise<Fitt
 /** natural's `BayesClassifier` (apparatus naive Bayes, smoothing 1) on natural's stem features. */
 export class NaturalBayesBaseline implements TextClassificationSystem {
   readonly name = 'natural BayesClassifier';
-  readonly description = 'natural BayesClassifier(PorterStemmer, smoothing 1): binary stemmed-token features, stop words removed';
+  readonly description =
+    'natural BayesClassifier(PorterStemmer, smoothing 1): binary stemmed-token features, stop words removed';
 
   supports(): boolean {
     return true;

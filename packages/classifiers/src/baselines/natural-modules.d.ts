@@ -57,7 +57,10 @@ declare module 'natural/lib/natural/sentiment/SentimentAnalyzer.js' {
 }
 
 declare module 'natural/lib/natural/stemmers/porter_stemmer.js' {
-  const PorterStemmer: { stem(token: string): string; tokenizeAndStem(text: string, keepStops?: boolean): string[] };
+  const PorterStemmer: {
+    stem(token: string): string;
+    tokenizeAndStem(text: string, keepStops?: boolean): string[];
+  };
   export default PorterStemmer;
 }
 

@@ -34,7 +34,10 @@ export class RecurrentSystem implements TextClassificationSystem {
       epochLosses,
       predict: (texts) => {
         const preds = classifier.predict(texts);
-        return { ids: Int32Array.from(preds, (p) => p.id), scores: preds.map((p) => Float64Array.from(p.probabilities)) };
+        return {
+          ids: Int32Array.from(preds, (p) => p.id),
+          scores: preds.map((p) => Float64Array.from(p.probabilities)),
+        };
       },
     };
   }

@@ -69,7 +69,11 @@ export function classificationReport(
   }
   checkNumClasses('classificationReport', c);
   if (options.labels !== undefined && options.labels.length !== c) {
-    throw new OptionError('classificationReport labels', `${c} names (numClasses)`, String(options.labels.length));
+    throw new OptionError(
+      'classificationReport labels',
+      `${c} names (numClasses)`,
+      String(options.labels.length),
+    );
   }
   checkSameLength('classificationReport', yTrue, yPred);
   const confusion = confusionMatrix(yTrue, yPred, c);

@@ -27,7 +27,8 @@ export function confusionMatrix(
 
 /** Throws an OptionError unless `n` is an integer >= 1. */
 export function checkNumClasses(what: string, n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new OptionError(`${what} numClasses`, 'an integer >= 1', String(n));
+  if (!Number.isInteger(n) || n < 1)
+    throw new OptionError(`${what} numClasses`, 'an integer >= 1', String(n));
 }
 
 /** Throws a ShapeError naming `what` when the two label arrays differ in length. */

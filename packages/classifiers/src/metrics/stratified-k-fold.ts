@@ -77,7 +77,8 @@ export function stratifiedKFold(labels: ArrayLike<number>, options: StratifiedKF
     for (const u of units) {
       let best = 0;
       for (let f = 1; f < k; f++) {
-        if (perClass[f]! < perClass[best]! || (perClass[f] === perClass[best] && total[f]! < total[best]!)) best = f;
+        if (perClass[f]! < perClass[best]! || (perClass[f] === perClass[best] && total[f]! < total[best]!))
+          best = f;
       }
       const size = members[u]!.length;
       perClass[best]! += size;

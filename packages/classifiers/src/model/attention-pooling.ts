@@ -87,7 +87,11 @@ export class AttentionPooling extends BaseModule {
     let e = reshape(tape, matmul(tape, u, reshape(tape, this.v, [a, 1])), [b, t]); // [B, T]
     if (lengths !== undefined) {
       if (lengths.length !== b) {
-        throw new ShapeError('AttentionPooling lengths', `${b} entries (one per row)`, String(lengths.length));
+        throw new ShapeError(
+          'AttentionPooling lengths',
+          `${b} entries (one per row)`,
+          String(lengths.length),
+        );
       }
       for (let r = 0; r < b; r++) {
         const len = lengths[r]!;

@@ -44,7 +44,10 @@ export interface SequenceClassifierConfig {
 }
 
 /** What a caller must give: the sizes; every other field has a documented default. */
-export type SequenceClassifierConfigInput = Pick<SequenceClassifierConfig, 'vocabSize' | 'numClasses' | 'padId'> &
+export type SequenceClassifierConfigInput = Pick<
+  SequenceClassifierConfig,
+  'vocabSize' | 'numClasses' | 'padId'
+> &
   Partial<SequenceClassifierConfig>;
 
 /** The defaults of the optional fields of {@link SequenceClassifierConfig}. */
@@ -71,9 +74,15 @@ export function resolveClassifierConfig(input: SequenceClassifierConfigInput): S
   if (typeof input !== 'object' || input === null) {
     throw new OptionError('classifier config', 'an object', String(input));
   }
-  const known = new Set<string>(['vocabSize', 'numClasses', 'padId', ...Object.keys(classifierConfigDefaults)]);
+  const known = new Set<string>([
+    'vocabSize',
+    'numClasses',
+    'padId',
+    ...Object.keys(classifierConfigDefaults),
+  ]);
   for (const k of Object.keys(input)) {
-    if (!known.has(k)) throw new OptionError('classifier config', `keys among ${[...known].join(', ')}`, `"${k}"`);
+    if (!known.has(k))
+      throw new OptionError('classifier config', `keys among ${[...known].join(', ')}`, `"${k}"`);
   }
   const c: SequenceClassifierConfig = { ...classifierConfigDefaults, ...stripUndefined(input) };
   positiveInt('vocabSize', c.vocabSize, 1);
@@ -85,7 +94,8 @@ export function resolveClassifierConfig(input: SequenceClassifierConfigInput): S
   positiveInt('hiddenSize', c.hiddenSize, 1);
   positiveInt('numLayers', c.numLayers, 1);
   positiveInt('attentionSize', c.attentionSize, 1);
-  if (!CELLS.includes(c.cell)) throw new OptionError('classifier config cell', CELLS.join(' | '), String(c.cell));
+  if (!CELLS.includes(c.cell))
+    throw new OptionError('classifier config cell', CELLS.join(' | '), String(c.cell));
   if (!POOLINGS.includes(c.pooling)) {
     throw new OptionError('classifier config pooling', POOLINGS.join(' | '), String(c.pooling));
   }

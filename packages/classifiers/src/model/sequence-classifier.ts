@@ -15,12 +15,11 @@ import {
   Embedding,
   GRU,
   init,
-  LSTM,
   Linear,
-  OptionError,
+  LSTM,
   type PaddedBatch,
-  RNN,
   type RecurrentLayer,
+  RNN,
   type Rng,
   reshape,
   ShapeError,
@@ -30,7 +29,11 @@ import {
   type Tensor,
 } from '@recurrent/core';
 import { AttentionPooling } from './attention-pooling.ts';
-import { resolveClassifierConfig, type SequenceClassifierConfig, type SequenceClassifierConfigInput } from './classifier-config.ts';
+import {
+  resolveClassifierConfig,
+  type SequenceClassifierConfig,
+  type SequenceClassifierConfigInput,
+} from './classifier-config.ts';
 import { maxOverTime, meanOverTime } from './time-pooling.ts';
 import { weightedCrossEntropy } from './weighted-cross-entropy.ts';
 
@@ -69,14 +72,18 @@ export class SequenceClassifier extends BaseModule {
       dropout: c.numLayers > 1 ? c.dropout : 0,
       rng,
     };
-    const encoder = c.cell === 'lstm' ? new LSTM(rnnOptions) : c.cell === 'gru' ? new GRU(rnnOptions) : new RNN(rnnOptions);
+    const encoder =
+      c.cell === 'lstm' ? new LSTM(rnnOptions) : c.cell === 'gru' ? new GRU(rnnOptions) : new RNN(rnnOptions);
     // A forget-gate bias of 1 lets early gradients reach the start of a sentence (Jozefowicz et al. 2015).
     if (c.cell === 'lstm') init.initLstmForgetBias(encoder.parameters());
     this.encoder = this.child('encoder', encoder);
     const width = encoder.outputSize;
     this.attention =
       c.pooling === 'attention'
-        ? this.child('attention', new AttentionPooling({ inputSize: width, attentionSize: c.attentionSize, rng }))
+        ? this.child(
+            'attention',
+            new AttentionPooling({ inputSize: width, attentionSize: c.attentionSize, rng }),
+          )
         : null;
     this.output = this.child('output', new Linear({ inFeatures: width, outFeatures: c.numClasses, rng }));
     const dropRng = rng.fork();
@@ -102,7 +109,11 @@ export class SequenceClassifier extends BaseModule {
   encode(tape: Tape, batch: PaddedBatch): Tensor {
     const { ids, lengths, batch: b, steps: t } = batch;
     if (ids.length !== b * t || lengths.length !== b) {
-      throw new ShapeError('SequenceClassifier batch', `${b * t} ids and ${b} lengths`, `${ids.length} ids and ${lengths.length} lengths`);
+      throw new ShapeError(
+        'SequenceClassifier batch',
+        `${b * t} ids and ${b} lengths`,
+        `${ids.length} ids and ${lengths.length} lengths`,
+      );
     }
     const emb = this.embeddingDropout.forward(tape, this.embedding.forward(tape, ids, [b, t])); // [B, T, E]
     const { output, state } = this.encoder.forward(tape, emb, { lengths }); // [B, T, D·H]
@@ -130,7 +141,9 @@ export class SequenceClassifier extends BaseModule {
    */
   loss(tape: Tape, batch: PaddedBatch, targets: ArrayLike<number>, classWeights?: ArrayLike<number>): Tensor {
     const logits = this.forward(tape, batch);
-    return classWeights === undefined ? crossEntropy(tape, logits, targets) : weightedCrossEntropy(tape, logits, targets, classWeights);
+    return classWeights === undefined
+      ? crossEntropy(tape, logits, targets)
+      : weightedCrossEntropy(tape, logits, targets, classWeights);
   }
 
   /** Class probabilities `[B, C]` of a batch, without recording (call `train(false)` first for eval). */

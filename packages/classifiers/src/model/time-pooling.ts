@@ -44,7 +44,7 @@ export function maxOverTime(tape: Tape, x: Tensor, lengths: ArrayLike<number>): 
 
 /** Mean over the valid steps: `x [B, T, F]`, lengths `[B]` in [1, T] -> `[B, F]`. */
 export function meanOverTime(tape: Tape, x: Tensor, lengths: ArrayLike<number>): Tensor {
-  const [b, t, f] = checkInput('meanOverTime', x, lengths);
+  const [b, t] = checkInput('meanOverTime', x, lengths);
   // Zero the padded steps (a recurrent layer already does; an embedding of a non-zero pad row would not),
   // then Σ_t / length, composed from ops so the gradient is theirs.
   let masked = x;
@@ -55,14 +55,18 @@ export function meanOverTime(tape: Tape, x: Tensor, lengths: ArrayLike<number>):
     for (let r = 0; r < b; r++) keep.fill(1, r * t, r * t + lengths[r]!);
     masked = mul(tape, x, Tensor.from(keep, [b, t, 1]));
   }
-  const inv = Tensor.from(Array.from({ length: b }, (_, r) => 1 / lengths[r]!), [b, 1]);
+  const inv = Tensor.from(
+    Array.from({ length: b }, (_, r) => 1 / lengths[r]!),
+    [b, 1],
+  );
   return mul(tape, sum(tape, masked, { axis: 1 }), inv); // [B, F]
 }
 
 function checkInput(what: string, x: Tensor, lengths: ArrayLike<number>): [number, number, number] {
   if (x.rank !== 3) throw new ShapeError(`${what} input`, '[B, T, F]', fmtShape(x.shape));
   const [b, t, f] = x.shape as [number, number, number];
-  if (lengths.length !== b) throw new ShapeError(`${what} lengths`, `${b} entries (one per row)`, String(lengths.length));
+  if (lengths.length !== b)
+    throw new ShapeError(`${what} lengths`, `${b} entries (one per row)`, String(lengths.length));
   for (let r = 0; r < b; r++) {
     const len = lengths[r]!;
     if (!(Number.isInteger(len) && len >= 1 && len <= t)) {

@@ -13,7 +13,8 @@ export function weightedCrossEntropy(
   weights: ArrayLike<number>,
 ): Tensor {
   const c = logits.dim(-1);
-  if (weights.length !== c) throw new OptionError('class weights', `${c} numbers (one per class)`, String(weights.length));
+  if (weights.length !== c)
+    throw new OptionError('class weights', `${c} numbers (one per class)`, String(weights.length));
   for (let k = 0; k < c; k++) {
     if (!(weights[k]! >= 0 && Number.isFinite(weights[k]!))) {
       throw new OptionError(`class weight ${k}`, 'a finite number >= 0', String(weights[k]));
@@ -23,7 +24,11 @@ export function weightedCrossEntropy(
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i]!;
     if (!(Number.isInteger(t) && t >= 0 && t < c)) {
-      throw new DataError(`weightedCrossEntropy target at position ${i}`, `a class id in [0, ${c})`, String(t));
+      throw new DataError(
+        `weightedCrossEntropy target at position ${i}`,
+        `a class id in [0, ${c})`,
+        String(t),
+      );
     }
     total += weights[t]!;
   }
@@ -38,7 +43,11 @@ export function weightedCrossEntropy(
       any ||= targets[i] === k;
     }
     if (!any) continue;
-    const part = scale(tape, crossEntropy(tape, logits, masked, { ignoreIndex: -1, reduction: 'sum' }), weights[k]! / total);
+    const part = scale(
+      tape,
+      crossEntropy(tape, logits, masked, { ignoreIndex: -1, reduction: 'sum' }),
+      weights[k]! / total,
+    );
     loss = loss === null ? part : add(tape, loss, part);
   }
   return loss!;

@@ -20,7 +20,10 @@ function num(m: { mean: number; std: number } | null, folds: number): string {
  * ONE table comparing systems run on the same splits: accuracy and macro F1 in percent (mean ± sample
  * standard deviation over folds), ROC-AUC (binary tasks), and seconds spent training and testing.
  */
-export function comparisonTable(results: readonly SystemResult[], options: ComparisonTableOptions = {}): string {
+export function comparisonTable(
+  results: readonly SystemResult[],
+  options: ComparisonTableOptions = {},
+): string {
   const head = ['system', 'accuracy %', 'macro F1 %', 'ROC-AUC', 'seconds'];
   const rows = results.map((r) => {
     if (r.skipped !== undefined) return [r.name, `skipped: ${r.skipped}`, '', '', ''];

@@ -20,7 +20,12 @@ export function svgFile(chart: Element, title?: string): string {
   chart.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
   chart.setAttribute('style', 'background: white; color: black;');
   if (title !== undefined) {
-    const [x0, y0, w, h] = (chart.getAttribute('viewBox') ?? '').split(' ').map(Number) as [number, number, number, number];
+    const [x0, y0, w, h] = (chart.getAttribute('viewBox') ?? '').split(' ').map(Number) as [
+      number,
+      number,
+      number,
+      number,
+    ];
     chart.setAttribute('viewBox', `${x0} ${y0 - TITLE_HEIGHT} ${w} ${h + TITLE_HEIGHT}`);
     chart.setAttribute('height', String(h + TITLE_HEIGHT));
     const text = doc.createElementNS('http://www.w3.org/2000/svg', 'text');

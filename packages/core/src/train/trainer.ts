@@ -293,7 +293,7 @@ export async function train<B>(options: TrainOptions<B>): Promise<TrainResult> {
     stoppedBy = early ? 'early-stopping' : limitReached();
     if (ckpt?.every !== undefined && state.step % ckpt.every === 0 && stoppedBy === null) await save();
     // Let timers and signal handlers run between steps (a progress bar redraw, SIGINT).
-    if (state.step % 8 === 0) await new Promise<void>((r) => setImmediate(r));
+    await yieldToEventLoop();
   }
   if (val && lastValidated !== state.step && stoppedBy !== 'early-stopping') {
     await validate();
@@ -338,6 +338,12 @@ function restore<B>(saved: Checkpoint, options: TrainOptions<B>): void {
   for (const [name, p] of params) p.data.set(saved.weights.get(name)!);
   for (const [k, r] of Object.entries(rngs)) r.setState(saved.loop.rngs[k]!);
   options.carried?.load(saved.carried);
+}
+
+/** Resolves after pending I/O and timers had a turn (setImmediate in Node; a zero timeout in browsers). */
+function yieldToEventLoop(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+  return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
 }
 
 function copyWeights(model: Module): Map<string, Float32Array> {

@@ -196,7 +196,14 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
    * least parallelMinValues values: args are (rows, ...lead, ...pointers), pointer i advancing
    * strides[i] floats per row. Elementwise, so the split cannot change any result.
    */
-  const byRows = (op: WorkerOp, rows: number, values: number, lead: number[], ptrs: number[], strides: number[]): void => {
+  const byRows = (
+    op: WorkerOp,
+    rows: number,
+    values: number,
+    lead: number[],
+    ptrs: number[],
+    strides: number[],
+  ): void => {
     const ways = pool && values >= o.parallelMinValues ? threads : 1;
     const bounds = split(rows, ways, op === 'tanh_f32' || op === 'sigmoid_f32' ? 4 : 1);
     const parts: number[][] = [];
@@ -227,13 +234,13 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       const pb = inp(b, k * n);
       const pc = accumulate ? inout(c, m * n) : out(c, m * n);
       const acc = accumulate ? 1 : 0;
-      const byRows = m > n;
+      const rowSplit = m > n;
       const ways = pool && m * n * k >= o.parallelMinMacs ? threads : 1;
-      const bounds = split(byRows ? m : n, ways, byRows ? 4 : 8);
+      const bounds = split(rowSplit ? m : n, ways, rowSplit ? 4 : 8);
       const parts: number[][] = [];
       for (let p = 0; p + 1 < bounds.length; p++) {
         const [lo, hi] = [bounds[p]!, bounds[p + 1]!];
-        const [i0, i1, j0, j1] = byRows ? [lo, hi, 0, n] : [0, m, lo, hi];
+        const [i0, i1, j0, j1] = rowSplit ? [lo, hi, 0, n] : [0, m, lo, hi];
         if (form === 'nt') parts.push([pa, pb, pc, n, k, acc, i0, i1, j0, j1]);
         else {
           const [ars, aks] = form === 'nn' ? [4 * k, 4] : [4, 4 * m];
@@ -282,7 +289,10 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       need('lstmForward h', hOut, n);
       call(() =>
         byRows(
-          'lstm_forward', b, n, [h],
+          'lstm_forward',
+          b,
+          n,
+          [h],
           [inout(gates, 4 * n), inp(cPrev, n), out(c, n), out(tanhC, n), out(hOut, n)],
           [4 * h, h, h, h, h],
         ),
@@ -299,7 +309,10 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       need('lstmBackward dGates', dGates, 4 * n);
       call(() =>
         byRows(
-          'lstm_backward', b, n, [h],
+          'lstm_backward',
+          b,
+          n,
+          [h],
           [inp(gates, 4 * n), inp(cPrev, n), inp(tanhC, n), inp(dh, n), inout(dc, n), out(dGates, 4 * n)],
           [4 * h, h, h, h, h, 4 * h],
         ),
@@ -315,7 +328,10 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       need('gruForward saved', saved, 4 * n);
       call(() =>
         byRows(
-          'gru_forward', b, n, [h],
+          'gru_forward',
+          b,
+          n,
+          [h],
           [inp(xg, 3 * n), inp(hg, 3 * n), inp(hPrev, n), out(hOut, n), out(saved, 4 * n)],
           [3 * h, 3 * h, h, h, 4 * h],
         ),
@@ -332,7 +348,10 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       need('gruBackward dhPrev', dhPrev, n);
       call(() =>
         byRows(
-          'gru_backward', b, n, [h],
+          'gru_backward',
+          b,
+          n,
+          [h],
           [inp(saved, 4 * n), inp(hPrev, n), inp(dh, n), out(dxg, 3 * n), out(dhg, 3 * n), out(dhPrev, n)],
           [4 * h, h, h, 3 * h, 3 * h, h],
         ),

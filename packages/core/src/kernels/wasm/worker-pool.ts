@@ -40,9 +40,14 @@ const ERROR = 3;
 /** Index of the first argument in a slot. */
 const ARGS = 4;
 
-/** Runs in each worker (plain JavaScript, evaluated as CommonJS by worker_threads). */
+/**
+ * Runs in each worker: plain JavaScript, evaluated by worker_threads as CommonJS (or as a module when
+ * the parent's flags say so, hence the fallback to getBuiltinModule).
+ */
 const workerSource = `
-const { workerData, parentPort } = require('node:worker_threads');
+const { workerData, parentPort } = typeof require === 'function'
+  ? require('node:worker_threads')
+  : process.getBuiltinModule('node:worker_threads');
 const { module, memory, control, index, spinMs, errorPort } = workerData;
 const x = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const fns = ${JSON.stringify(workerOps)}.map((name) => x[name]);
@@ -125,6 +130,9 @@ export async function createWorkerPool(
       channels.push(port1);
       const worker = new wt.Worker(workerSource, {
         eval: true,
+        // The parent's Node flags (a loader, --input-type) mean nothing to this plain script; V8 flags
+        // such as relaxed SIMD are process-wide and still apply.
+        execArgv: [],
         workerData: {
           module: kernel.module,
           memory,
