@@ -24,3 +24,4 @@ export * from './report/training-curve-svg.ts';
 export * from './report/write-comparison-report.ts';
 export * from './text-classifier.ts';
 export * from './train-text-classifier.ts';
+export * from './pretrain/skip-gram.ts';

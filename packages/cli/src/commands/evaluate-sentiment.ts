@@ -250,7 +250,7 @@ export async function evaluateSentimentAction(
       labelNames: data.labelNames,
       results,
       notes: [
-        `command: recurrent evaluate-sentiment ${process.argv.slice(3).join(' ')}`.trim(),
+        `flags: ${JSON.stringify(flags)}`,
         best === null
           ? 'no baseline ran'
           : `${mine.name} vs the best baseline (${best.name}): ${summary.margin_points! >= 0 ? '+' : ''}${summary.margin_points!.toFixed(2)} accuracy points`,
