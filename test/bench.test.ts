@@ -295,12 +295,13 @@ describe('targets and report', () => {
         ],
         infer: [{ a: 'ours-wasm2', b: 'torch-2', median: 0.8, ratios: [0.8] }],
       },
+      cpuRatios: { train: [], infer: [] },
       memory: {},
     },
     sample: {
       config: { vocab: 100, embed: 128, hidden: 256 },
       usPerChar: { 'ours-wasm1': m([60, 62]), 'ours-wasm2': m([55, 58]) },
-      cpuUsPerChar: {},
+      cpuUsPerChar: { 'ours-wasm2': m([150, 150]) },
       ratios: [],
     },
   };
@@ -313,7 +314,13 @@ describe('targets and report', () => {
     expect(find(/TF.js wasm/)).toMatchObject({ value: 45, met: true });
     expect(find(/GFLOP\/s, ours 1 thread/)).toMatchObject({ value: 42, met: true });
     expect(find(/2 threads \/ 1 thread/)).toMatchObject({ value: 1.71, met: true });
-    expect(find(/sampling/)).toMatchObject({ value: 56.5, direction: 'atMost', met: false });
+    expect(find(/sampling/)).toMatchObject({
+      value: 56.5,
+      direction: 'atMost',
+      met: false,
+      perCpuSecond: 150,
+    });
+    expect(find(/GFLOP\/s, ours 1 thread/).perCpuSecond).toBe(44);
   });
 
   it('renders peers (unavailable ones with the reason), tables and brain-free rows', () => {
@@ -325,7 +332,7 @@ describe('targets and report', () => {
     expect(md).toMatch(/\| ours wasm 2T \(ours, fastest\) +\| +2 \| +20,240 \(20,000–20,480\) \|/);
     expect(md).toContain('| sampling µs/char, ours best');
     expect(md).toMatch(/GFLOP per CPU-second[\s\S]*\| 1024³ +\| +44\.0 +\| +— +\|/);
-    expect(md).toMatch(/\| LSTM train, ours 2 threads \/ PyTorch 2-core +\| +0\.650 \| +≥ 0\.700 \| NO +\|/);
+    expect(md).toMatch(/\| LSTM train, ours 2 threads \/ PyTorch 2-core +\| +0\.650 \| +\| +≥ 0\.700 \| NO +\|/);
   });
 });
 

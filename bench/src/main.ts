@@ -117,9 +117,7 @@ async function main(): Promise<void> {
   for (const cell of ['lstm', 'gru'] as const) {
     if (!want(cell)) continue;
     await attempt(cell, async () => {
-      partial[cell] = await withSession(recurrentContenders(plan), o, peers, (s) =>
-        runRecurrent(s, plan, cell),
-      );
+      partial[cell] = await withSession(recurrentContenders(), o, peers, (s) => runRecurrent(s, plan, cell));
     });
   }
   if (want('sample')) {

@@ -109,6 +109,8 @@ function recurrentSection(r: RecurrentResult, labels: Labels, threads: Record<st
       [
         ...r.ratios.train.map((x) => ({ what: 'train: ', r: x })),
         ...r.ratios.infer.map((x) => ({ what: 'infer: ', r: x })),
+        ...(r.cpuRatios?.train ?? []).map((x) => ({ what: 'train per CPU-s: ', r: x })),
+        ...(r.cpuRatios?.infer ?? []).map((x) => ({ what: 'infer per CPU-s: ', r: x })),
       ],
       labels,
     ),
@@ -239,12 +241,14 @@ export function renderReport(r: BenchResults): string {
         [
           { header: 'target' },
           { header: 'measured', align: 'right' },
+          { header: 'per CPU-second', align: 'right' },
           { header: 'needed', align: 'right' },
           { header: 'met' },
         ],
         r.targets.map((t) => [
           t.target,
           fmtNum(t.value ?? undefined),
+          t.perCpuSecond === undefined ? '' : fmtNum(t.perCpuSecond),
           `${t.direction === 'atMost' ? '≤' : '≥'} ${fmtNum(t.threshold)}`,
           t.met === null ? 'not measured' : t.met ? 'yes' : 'NO',
         ]),

@@ -73,6 +73,8 @@ export interface RecurrentResult {
   /** Our backend with the highest median training rate in the fast group. */
   best: string | null;
   ratios: { train: Ratio[]; infer: Ratio[] };
+  /** Same-round ratios of tokens per CPU-second for single-thread pairs (ours 1T vs torch 1T, JS peers). */
+  cpuRatios: { train: Ratio[]; infer: Ratio[] };
   memory: Record<string, MemoryResult>;
 }
 
@@ -104,6 +106,8 @@ export interface TargetCheck {
   /** `atLeast`: value ≥ threshold is met (rates, ratios); `atMost`: value ≤ threshold (latencies). */
   direction: 'atLeast' | 'atMost';
   met: boolean | null;
+  /** The same quantity per CPU-second of the process, where that is meaningful (single-thread rates). */
+  perCpuSecond?: number;
 }
 
 /** Everything one run measured: bench/results/latest.json. */

@@ -1,6 +1,7 @@
 import { initBackend } from '@recurrent/core';
 import { loadSentimentSentences } from '@recurrent/corpora';
-import { classificationReport, sentimentLexicon, stratifiedKFold, trainTextClassifier } from '@recurrent/classifiers';
+import { readFileSync } from 'node:fs';
+import { classificationReport, concatVectors, sentimentLexicon, standardizeVectors, stratifiedKFold, trainTextClassifier } from '@recurrent/classifiers';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=')));
 await initBackend();
@@ -9,6 +10,16 @@ const items = corpus.items.map((s) => ({ text: s.text, label: s.label === 1 ? 'p
 const labels = items.map((e) => (e.label === 'positive' ? 1 : 0));
 const folds = stratifiedKFold(labels, { k: 10, seed: 0, groups: corpus.items.map(corpus.groupKey) });
 const nf = Number(args.folds ?? 1);
+let wordVectors: Map<string, Float32Array> | null = null;
+if (args.lex) {
+  const lex = new Map([...sentimentLexicon({ minMagnitude: Number(args.lexmin ?? 0.3) })].map(([w, v]) => [w, v.map((x) => x * Number(args.lex))]));
+  wordVectors = lex;
+  if (args.w2v) {
+    const raw = JSON.parse(readFileSync('/tmp/w2v.json', 'utf8')) as Record<string, number[]>;
+    const w2v = standardizeVectors(new Map(Object.entries(raw).map(([w, v]) => [w, Float32Array.from(v)])), Number(args.w2v));
+    wordVectors = concatVectors(lex, w2v);
+  }
+}
 const f0 = Number(args.from ?? 0);
 const accs: number[] = [];
 for (let f = f0; f < f0 + nf; f++) {
@@ -35,7 +46,7 @@ for (let f = f0; f < f0 + nf; f++) {
       dropout: Number(args.drop ?? 0.4),
       embeddingDropout: Number(args.edrop ?? 0.25),
     },
-    ...(args.lex ? { wordVectors: { vectors: sentimentLexicon({ minMagnitude: Number(args.lexmin ?? 0.3) }), scale: Number(args.lex) } } : {}),
+    ...(wordVectors ? { wordVectors: { vectors: wordVectors, scale: 1 } } : {}),
     embeddingStd: Number(args.estd ?? 1),
     averageEpochs: Number(args.swa ?? 3),
     tokenizerOptions: { minFrequency: Number(args.minf ?? 1) },

@@ -18,6 +18,8 @@ export interface DemoModelOptions {
   millis?: number;
   /** Seed of weights and batch order (default 1). */
   seed?: number;
+  /** Hidden size of the recurrent layers (default 128 for the language model, 64 for the translator's decoder). */
+  hiddenSize?: number;
 }
 
 function limits(o: DemoModelOptions): { maxSteps: number } | { maxMillis: number } {
@@ -34,17 +36,34 @@ export async function makeDemoLanguageModel(options: DemoModelOptions): Promise<
   const { model } = await trainLanguageModel({
     text,
     tokenizer,
-    model: { cell: 'lstm', embeddingDim: 32, hiddenSize: 128 },
+    model: { cell: 'lstm', embeddingDim: 32, hiddenSize: options.hiddenSize ?? 128 },
     seed: options.seed ?? 1,
     batchSize: 16,
-    seqLen: 64,
+    seqLen: 48,
     lr: 4e-3,
     ...limits(options),
   });
-  return encodeLanguageModel({ model, tokenizer, metadata: { training: JSON.stringify({ corpus: 'moby-dick chapters 1-4' }) } });
+  return encodeLanguageModel({
+    model,
+    tokenizer,
+    metadata: { training: JSON.stringify({ corpus: 'moby-dick chapters 1-4' }) },
+  });
 }
 
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 
 /** A written date and its ISO form, in one of a few styles. */
 export function randomDate(rng: Rng): { source: string; target: string } {
@@ -52,7 +71,12 @@ export function randomDate(rng: Rng): { source: string; target: string } {
   const m = rng.int(12);
   const d = 1 + rng.int(28);
   const month = MONTHS[m]!;
-  const styles = [`${d} ${month} ${y}`, `${month} ${d}, ${y}`, `${d} ${month.slice(0, 3)} ${y}`, `${month.slice(0, 3)} ${d} ${y}`];
+  const styles = [
+    `${d} ${month} ${y}`,
+    `${month} ${d}, ${y}`,
+    `${d} ${month.slice(0, 3)} ${y}`,
+    `${month.slice(0, 3)} ${d} ${y}`,
+  ];
   const iso = `${y}-${String(m + 1).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
   return { source: styles[rng.int(styles.length)]!, target: iso };
 }
@@ -64,12 +88,29 @@ export async function makeDemoTranslator(options: DemoModelOptions): Promise<Uin
   const sourceTokenizer = CharTokenizer.train(pairs.map((p) => p.source).concat(MONTHS.join(' ')));
   const targetTokenizer = CharTokenizer.train(['0123456789-']);
   const model = new Seq2Seq({
-    config: { cell: 'gru', sourceEmbedding: 16, targetEmbedding: 16, encoderHidden: 32, decoderHidden: 64, dropout: 0 },
+    config: {
+      cell: 'gru',
+      sourceEmbedding: 16,
+      targetEmbedding: 16,
+      encoderHidden: 32,
+      decoderHidden: options.hiddenSize ?? 64,
+      dropout: 0,
+    },
     sourceTokenizer,
     targetTokenizer,
     seed: options.seed ?? 1,
   });
-  const train = pairs.map((p) => ({ source: model.encodeSource(p.source), target: targetTokenizer.encode(p.target) }));
-  await trainSeq2Seq(model, { train, batchSize: 32, lr: 5e-3, labelSmoothing: 0, ...limits(options), seed: options.seed ?? 1 });
+  const train = pairs.map((p) => ({
+    source: model.encodeSource(p.source),
+    target: targetTokenizer.encode(p.target),
+  }));
+  await trainSeq2Seq(model, {
+    train,
+    batchSize: 32,
+    lr: 5e-3,
+    labelSmoothing: 0,
+    ...limits(options),
+    seed: options.seed ?? 1,
+  });
   return encodeSeq2Seq(model, { task: 'written dates -> ISO 8601', pairs: train.length });
 }

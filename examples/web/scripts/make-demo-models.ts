@@ -12,7 +12,10 @@ import { makeDemoLanguageModel, makeDemoTranslator } from './demo-models.ts';
 const args = process.argv.slice(2);
 const secondsAt = args.indexOf('--seconds');
 const seconds = secondsAt >= 0 ? Number(args[secondsAt + 1]) : 60;
-const dir = resolve(args.find((a, i) => !a.startsWith('--') && i !== secondsAt + 1) ?? fileURLToPath(new URL('../models', import.meta.url)));
+const dir = resolve(
+  args.find((a, i) => !a.startsWith('--') && i !== secondsAt + 1) ??
+    fileURLToPath(new URL('../models', import.meta.url)),
+);
 mkdirSync(dir, { recursive: true });
 await initBackend();
 for (const [name, make] of [
@@ -21,5 +24,7 @@ for (const [name, make] of [
 ] as const) {
   const bytes = await make({ millis: seconds * 1000 });
   writeFileSync(join(dir, name), bytes);
-  console.log(`wrote ${join(dir, name)} (${bytes.length.toLocaleString('en-US')} bytes, ${seconds} s of training)`);
+  console.log(
+    `wrote ${join(dir, name)} (${bytes.length.toLocaleString('en-US')} bytes, ${seconds} s of training)`,
+  );
 }

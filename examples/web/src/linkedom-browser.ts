@@ -5,6 +5,8 @@
  */
 export function parseHTML(html: string): { document: Document; window: Window } {
   const document = window.document.implementation.createHTMLDocument('');
-  document.documentElement.innerHTML = html.replace(/^<!doctype html>/i, '').replace(/^<html>|<\/html>$/g, '');
+  document.documentElement.innerHTML = html
+    .replace(/^<!doctype html>/i, '')
+    .replace(/^<html>|<\/html>$/g, '');
   return { document, window };
 }

@@ -4,7 +4,11 @@
  * and a malformed file is a typed error naming it (FormatError), shown in the page.
  */
 import { decodeSafetensors, FormatError } from '@recurrent/core';
-import { decodeLanguageModel, LANGUAGE_MODEL_FORMAT, type LanguageModelBundle } from '@recurrent/language-model';
+import {
+  decodeLanguageModel,
+  LANGUAGE_MODEL_FORMAT,
+  type LanguageModelBundle,
+} from '@recurrent/language-model';
 import { SEQ2SEQ_FORMAT, type Seq2Seq, seq2seqFromSafetensors } from '@recurrent/seq2seq';
 
 /** A loaded model file. */
@@ -30,7 +34,11 @@ export function loadModel(bytes: Uint8Array, name: string): LoadedModel {
     const { model } = seq2seqFromSafetensors(file, name);
     return { kind: 'seq2seq', name, model, parameters: countParameters(model) };
   }
-  throw new FormatError(`${name} format`, `"${LANGUAGE_MODEL_FORMAT}" or "${SEQ2SEQ_FORMAT}"`, JSON.stringify(format ?? null));
+  throw new FormatError(
+    `${name} format`,
+    `"${LANGUAGE_MODEL_FORMAT}" or "${SEQ2SEQ_FORMAT}"`,
+    JSON.stringify(format ?? null),
+  );
 }
 
 /** One line about a loaded model for the page. */

@@ -46,7 +46,10 @@ function setState(state: string): void {
 
 function showError(e: unknown): void {
   // Our typed errors carry a one-line message that says what was expected and what arrived.
-  ui.error.textContent = e instanceof RecurrentError ? e.message : `Unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+  ui.error.textContent =
+    e instanceof RecurrentError
+      ? e.message
+      : `Unexpected error: ${e instanceof Error ? e.message : String(e)}`;
   ui.error.hidden = false;
   setState('error');
 }
@@ -129,7 +132,8 @@ function onTranslate(): void {
     const [hyp] = translate(model, [text], { beamSize: Math.max(1, Math.floor(number(ui.beam, 4))) });
     if (hyp === undefined) throw new Error('no translation');
     ui.translation.textContent = hyp.text === '' ? '(nothing)' : hyp.text;
-    ui.heatmap.innerHTML = hyp.attention.length > 0 ? attentionHeatmapSvg(hypothesisHeatmap(model, text, hyp, 'Attention')) : '';
+    ui.heatmap.innerHTML =
+      hyp.attention.length > 0 ? attentionHeatmapSvg(hypothesisHeatmap(model, text, hyp, 'Attention')) : '';
     setState('translated');
   } catch (e) {
     showError(e);

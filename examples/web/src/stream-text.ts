@@ -34,7 +34,8 @@ export async function streamText(
 ): Promise<StreamResult> {
   const { model, tokenizer } = bundle;
   const { bos, eos } = tokenizer.specials;
-  const promptIds = prompt === '' && bos !== undefined ? Int32Array.of(bos) : tokenizer.encode(prompt === '' ? '\n' : prompt);
+  const promptIds =
+    prompt === '' && bos !== undefined ? Int32Array.of(bos) : tokenizer.encode(prompt === '' ? '\n' : prompt);
   const start = performance.now();
   const ids: number[] = [];
   const stream = generate(languageModelStepper(model), promptIds, {

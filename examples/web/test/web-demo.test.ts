@@ -33,10 +33,16 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`the browser test needs ${CHROMIUM} (Debian: apt-get install chromium)`);
   }
-  writeFileSync(lmPath, await makeDemoLanguageModel({ steps: 150 }));
-  writeFileSync(datesPath, await makeDemoTranslator({ steps: 150 }));
+  writeFileSync(lmPath, await makeDemoLanguageModel({ steps: 60, hiddenSize: 48 }));
+  writeFileSync(datesPath, await makeDemoTranslator({ steps: 40, hiddenSize: 32 }));
   await build({ configFile, root, logLevel: 'error', build: { outDir, emptyOutDir: true } });
-  server = await preview({ configFile, root, logLevel: 'error', build: { outDir }, preview: { host: '127.0.0.1', port: 0 } });
+  server = await preview({
+    configFile,
+    root,
+    logLevel: 'error',
+    build: { outDir },
+    preview: { host: '127.0.0.1', port: 0 },
+  });
   url = server.resolvedUrls?.local[0] ?? '';
   if (url === '') throw new Error('vite preview did not report a URL');
   context = await chromium.launchPersistentContext(join(work, 'profile'), {
@@ -54,7 +60,7 @@ beforeAll(async () => {
       '--disable-sync',
     ],
   });
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await context?.close();
@@ -80,7 +86,9 @@ describe('the browser demo', () => {
     const page = await openPage();
     expect(await page.getAttribute('#backend', 'data-backend')).toBe('wasm');
     await loadModelFile(page, lmPath, 'loaded-language-model');
-    expect(await page.textContent('#model-info')).toMatch(/demo-lm\.safetensors: LSTM language model, 1 x 128, char tokenizer/);
+    expect(await page.textContent('#model-info')).toMatch(
+      /demo-lm\.safetensors: LSTM language model, 1 x 48, char tokenizer/,
+    );
 
     const prompt = 'Call me Ishmael. ';
     await page.fill('#prompt', prompt);

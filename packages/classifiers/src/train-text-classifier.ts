@@ -153,12 +153,14 @@ export async function trainTextClassifier(
     { rng },
   );
   const std = options.embeddingStd ?? 1;
-  if (!(std >= 0 && Number.isFinite(std))) throw new OptionError('embeddingStd', 'a finite number >= 0', String(std));
+  if (!(std >= 0 && Number.isFinite(std)))
+    throw new OptionError('embeddingStd', 'a finite number >= 0', String(std));
   if (std !== 1) {
     const w = model.embedding.weight.data;
     for (let i = 0; i < w.length; i++) w[i] = w[i]! * std;
   }
-  const prior = options.wordVectors === undefined ? null : initWordVectors(model, tokenizer, options.wordVectors);
+  const prior =
+    options.wordVectors === undefined ? null : initWordVectors(model, tokenizer, options.wordVectors);
   const classifier = new TextClassifier({
     model,
     tokenizer,
@@ -191,7 +193,8 @@ export async function trainTextClassifier(
   if (!Number.isInteger(averageEpochs) || averageEpochs < 1) {
     throw new OptionError('averageEpochs', 'an integer >= 1', String(averageEpochs));
   }
-  const swa = averageEpochs > 1 && !val?.restoreBest ? new WeightAverage(model, epochs - averageEpochs) : null;
+  const swa =
+    averageEpochs > 1 && !val?.restoreBest ? new WeightAverage(model, epochs - averageEpochs) : null;
   const perEpoch = batcher.batchesPerEpoch;
   const userEvents = options.events;
   const result = await train({
@@ -310,7 +313,11 @@ function defaultTokenizer(
 
 /** Writes `scale · vector` into the leading dimensions of each known word's embedding row. */
 /** Writes the vectors into the embedding; returns the ids and vector lengths of the words it set. */
-function initWordVectors(model: SequenceClassifier, tokenizer: Tokenizer, wv: WordVectors): Map<number, number> {
+function initWordVectors(
+  model: SequenceClassifier,
+  tokenizer: Tokenizer,
+  wv: WordVectors,
+): Map<number, number> {
   const scale = wv.scale ?? 1;
   if (!Number.isFinite(scale)) throw new OptionError('wordVectors scale', 'a finite number', String(scale));
   const e = model.config.embeddingDim;
@@ -340,7 +347,12 @@ function initWordVectors(model: SequenceClassifier, tokenizer: Tokenizer, wv: Wo
  * is still random noise the encoder never saw. It backs off to what training made of unknown words:
  * the trained `unk` embedding, with the word's own prior kept in the leading dimensions.
  */
-function backOffUnseen(model: SequenceClassifier, tokenizer: Tokenizer, prior: Map<number, number>, seen: Uint8Array): void {
+function backOffUnseen(
+  model: SequenceClassifier,
+  tokenizer: Tokenizer,
+  prior: Map<number, number>,
+  seen: Uint8Array,
+): void {
   const e = model.config.embeddingDim;
   const w = model.embedding.weight.data;
   const unkRow = tokenizer.specials.unk * e;

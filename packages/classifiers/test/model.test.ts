@@ -235,7 +235,9 @@ describe('LazyAdam', () => {
     expect(Array.from(emb.data.subarray(6, 9))).toEqual(Array.from(afterFirst.subarray(6, 9)));
     expect(Array.from(emb.data.subarray(6, 9))).not.toEqual(Array.from(before.subarray(6, 9)));
     expect(Array.from(emb.data.subarray(0, 3))).not.toEqual(Array.from(afterFirst.subarray(0, 3)));
-    expect(lazy.stateDict().params['embedding.weight']!.buffers.exp_avg!.subarray(9)).toEqual(new Float32Array(6));
+    expect(lazy.stateDict().params['embedding.weight']!.buffers.exp_avg!.subarray(9)).toEqual(
+      new Float32Array(6),
+    );
     expect(() => new LazyAdam(a, {}, ['w'])).toThrow(/rows, width/);
   });
 });

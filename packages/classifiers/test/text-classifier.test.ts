@@ -106,7 +106,8 @@ describe('trainTextClassifier', () => {
     const data = synthetic(40, 9);
     const opts = { model: small, batchSize: 10, seed: 2 } as const;
     const weights = async (epochs: number, averageEpochs: number) =>
-      (await trainTextClassifier(data, { ...opts, epochs, averageEpochs })).classifier.model.output.weight.data;
+      (await trainTextClassifier(data, { ...opts, epochs, averageEpochs })).classifier.model.output.weight
+        .data;
     // Training is the same whatever is averaged, so epoch 2's weights are those of a 2-epoch run.
     const w2 = await weights(2, 1);
     const w3 = await weights(3, 1);
@@ -134,10 +135,14 @@ describe('trainTextClassifier', () => {
     const w = classifier.model.embedding.weight.data;
     expect(Array.from(w.subarray(id * 16, id * 16 + 2))).toEqual([0.5, 1.5]);
     const unk = classifier.tokenizer.specials.unk;
-    expect(Array.from(w.subarray(id * 16 + 2, id * 16 + 16))).toEqual(Array.from(w.subarray(unk * 16 + 2, unk * 16 + 16)));
+    expect(Array.from(w.subarray(id * 16 + 2, id * 16 + 16))).toEqual(
+      Array.from(w.subarray(unk * 16 + 2, unk * 16 + 16)),
+    );
     // A word seen in training keeps what training made of it.
     const match = classifier.tokenizer.encode('match')[0]!;
-    expect(Array.from(w.subarray(match * 16 + 2, match * 16 + 16))).not.toEqual(Array.from(w.subarray(unk * 16 + 2, unk * 16 + 16)));
+    expect(Array.from(w.subarray(match * 16 + 2, match * 16 + 16))).not.toEqual(
+      Array.from(w.subarray(unk * 16 + 2, unk * 16 + 16)),
+    );
   });
 });
 

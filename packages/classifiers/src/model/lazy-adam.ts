@@ -43,7 +43,11 @@ export class LazyAdam extends BaseOptimizer<Resolved> {
     for (const name of rowSparse) {
       const p = byName.get(name);
       if (p === undefined || p.rank !== 2) {
-        throw new OptionError(`LazyAdam rowSparse "${name}"`, 'the name of a [rows, width] parameter', p === undefined ? 'unknown' : `rank ${p.rank}`);
+        throw new OptionError(
+          `LazyAdam rowSparse "${name}"`,
+          'the name of a [rows, width] parameter',
+          p === undefined ? 'unknown' : `rank ${p.rank}`,
+        );
       }
       this.rowWidth.set(p.data, p.dim(1));
     }
@@ -51,10 +55,12 @@ export class LazyAdam extends BaseOptimizer<Resolved> {
 
   protected validate(o: Resolved): void {
     for (const k of ['lr', 'eps'] as const) {
-      if (!(Number.isFinite(o[k]) && o[k] >= 0)) throw new OptionError(`lazy_adam ${k}`, 'a finite number >= 0', String(o[k]));
+      if (!(Number.isFinite(o[k]) && o[k] >= 0))
+        throw new OptionError(`lazy_adam ${k}`, 'a finite number >= 0', String(o[k]));
     }
     for (const k of ['beta1', 'beta2'] as const) {
-      if (!(o[k] >= 0 && o[k] < 1)) throw new OptionError(`lazy_adam ${k}`, 'a number in [0, 1)', String(o[k]));
+      if (!(o[k] >= 0 && o[k] < 1))
+        throw new OptionError(`lazy_adam ${k}`, 'a number in [0, 1)', String(o[k]));
     }
   }
 

@@ -42,7 +42,10 @@ function sigmoid(x: number): number {
  * for every word seen at least `minCount` times.
  * @throws DataError when no word reaches `minCount`; OptionError for invalid options.
  */
-export function trainSkipGram(sentences: readonly (readonly string[])[], options: SkipGramOptions = {}): Map<string, Float32Array> {
+export function trainSkipGram(
+  sentences: readonly (readonly string[])[],
+  options: SkipGramOptions = {},
+): Map<string, Float32Array> {
   const dim = options.dim ?? 64;
   const window = options.window ?? 5;
   const negatives = options.negatives ?? 5;
@@ -56,9 +59,11 @@ export function trainSkipGram(sentences: readonly (readonly string[])[], options
     ['epochs', epochs],
     ['minCount', minCount],
   ] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new OptionError(`skip-gram ${name}`, 'an integer >= 1', String(v));
+    if (!Number.isInteger(v) || v < 1)
+      throw new OptionError(`skip-gram ${name}`, 'an integer >= 1', String(v));
   }
-  if (!Number.isInteger(negatives) || negatives < 0) throw new OptionError('skip-gram negatives', 'an integer >= 0', String(negatives));
+  if (!Number.isInteger(negatives) || negatives < 0)
+    throw new OptionError('skip-gram negatives', 'an integer >= 0', String(negatives));
   if (!(lr0 > 0)) throw new OptionError('skip-gram lr', 'a number > 0', String(lr0));
   const rng = new Rng(options.seed ?? 0);
 
@@ -69,7 +74,8 @@ export function trainSkipGram(sentences: readonly (readonly string[])[], options
     .filter(([, c]) => c >= minCount)
     .sort(([a, ca], [b, cb]) => cb - ca || (a < b ? -1 : a > b ? 1 : 0))
     .map(([w]) => w);
-  if (words.length === 0) throw new DataError('skip-gram text', `a word seen at least ${minCount} times`, 'none');
+  if (words.length === 0)
+    throw new DataError('skip-gram text', `a word seen at least ${minCount} times`, 'none');
   const id = new Map(words.map((w, i) => [w, i]));
   const freq = Float64Array.from(words, (w) => counts.get(w)!);
   const total = freq.reduce((a, b) => a + b, 0);
@@ -151,7 +157,10 @@ export function trainSkipGram(sentences: readonly (readonly string[])[], options
  * Rescales vectors so their components have standard deviation `std` overall (one factor for all), so
  * they can share an embedding table with N(0, std²) random rows without dwarfing or drowning them.
  */
-export function standardizeVectors(vectors: ReadonlyMap<string, Float32Array>, std = 1): Map<string, Float32Array> {
+export function standardizeVectors(
+  vectors: ReadonlyMap<string, Float32Array>,
+  std = 1,
+): Map<string, Float32Array> {
   let sum = 0;
   let sq = 0;
   let n = 0;
@@ -165,7 +174,11 @@ export function standardizeVectors(vectors: ReadonlyMap<string, Float32Array>, s
   const mean = n === 0 ? 0 : sum / n;
   const sd = n === 0 ? 1 : Math.sqrt(Math.max(sq / n - mean * mean, 1e-12));
   const out = new Map<string, Float32Array>();
-  for (const [w, vec] of vectors) out.set(w, vec.map((x) => (x * std) / sd));
+  for (const [w, vec] of vectors)
+    out.set(
+      w,
+      vec.map((x) => (x * std) / sd),
+    );
   return out;
 }
 
@@ -173,7 +186,9 @@ export function standardizeVectors(vectors: ReadonlyMap<string, Float32Array>, s
  * Joins per-word vectors side by side: each word of any map gets `[a | b | ...]`, zeros where a map
  * lacks it (e.g. a sentiment lexicon's polarities next to skip-gram vectors).
  */
-export function concatVectors(...maps: readonly ReadonlyMap<string, ArrayLike<number>>[]): Map<string, Float32Array> {
+export function concatVectors(
+  ...maps: readonly ReadonlyMap<string, ArrayLike<number>>[]
+): Map<string, Float32Array> {
   const widths = maps.map((m) => {
     for (const v of m.values()) return v.length;
     return 0;
