@@ -332,7 +332,9 @@ describe('targets and report', () => {
     expect(md).toMatch(/\| ours wasm 2T \(ours, fastest\) +\| +2 \| +20,240 \(20,000–20,480\) \|/);
     expect(md).toContain('| sampling µs/char, ours best');
     expect(md).toMatch(/GFLOP per CPU-second[\s\S]*\| 1024³ +\| +44\.0 +\| +— +\|/);
-    expect(md).toMatch(/\| LSTM train, ours 2 threads \/ PyTorch 2-core +\| +0\.650 \| +\| +≥ 0\.700 \| NO +\|/);
+    expect(md).toMatch(
+      /\| LSTM train, ours 2 threads \/ PyTorch 2-core +\| +0\.650 \| +\| +≥ 0\.700 \| NO +\|/,
+    );
   });
 });
 

@@ -24,13 +24,13 @@ export interface BenchArgs {
   verbose: boolean;
   help: boolean;
   /** `profile` only: our backend and cell to profile, and how many steps. */
-  profile: { backend: 'js' | 'wasm' | 'wasm-threads'; cell: 'lstm' | 'gru'; steps: number };
+  profile: { backend: 'js' | 'wasm' | 'wasm-threads'; cell: 'lstm' | 'gru' | 'sample'; steps: number };
 }
 
 /** The help text (also appended to argument errors). */
 export const usage = `usage: pnpm bench [${sections.join('|')}] [--quick] [--json] [--rounds N] [--optimizer sgd|adam]
   (default section: all = gemm, lstm, gru, sample, tokenizers)
-  profile [--backend js|wasm|wasm-threads] [--cell lstm|gru] [--steps N]
+  profile [--backend js|wasm|wasm-threads] [--cell lstm|gru|sample] [--steps N]
                      our training + inference under node --cpu-prof: where the time goes
   --quick            short rounds, fewer shapes (smoke run; numbers are not comparable)
   --json             with "lstm": print one JSON line {backend, threads, train_tok_s, infer_tok_s,
@@ -78,7 +78,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       a.profile.backend = v;
     } else if (arg === '--cell') {
       const v = value(arg, ++i);
-      if (v !== 'lstm' && v !== 'gru') throw new Error(`--cell: expected lstm or gru, got ${v}\n${usage}`);
+      if (v !== 'lstm' && v !== 'gru' && v !== 'sample') {
+        throw new Error(`--cell: expected lstm, gru or sample, got ${v}\n${usage}`);
+      }
       a.profile.cell = v;
     } else if (arg === '--steps') {
       const n = Number(value(arg, ++i));

@@ -220,7 +220,9 @@ export function runProfile(options: { backend: string; cell: string; steps: numb
   rmSync(dir, { recursive: true, force: true });
   const pct = (e: ProfileEntry) => `${(e.share * 100).toFixed(1)}%`;
   return [
-    `# Profile: ${options.cell} on ${options.backend}, ${options.steps} training steps then ${options.steps} inference passes (main thread, after warm-up)`,
+    options.cell === 'sample'
+      ? `# Profile: batch-1 sampling on ${options.backend}, ${2 * options.steps * 100} characters (main thread, after warm-up)`
+      : `# Profile: ${options.cell} on ${options.backend}, ${options.steps} training steps then ${options.steps} inference passes (main thread, after warm-up)`,
     '',
     r.stderr.trim(),
     '',

@@ -23,6 +23,8 @@ import { CharTokenizer } from '@recurrent/tokenizers';
 import { mobyDickCorpus } from 'recurrent';
 
 const { values } = parseArgs({
+  // `pnpm start -- --steps 10` passes the `--` through.
+  args: process.argv.slice(2).filter((a) => a !== '--'),
   options: {
     steps: { type: 'string', default: '1000' },
     hidden: { type: 'string', default: '256' },
