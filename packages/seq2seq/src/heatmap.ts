@@ -43,7 +43,8 @@ export function attentionHeatmapSvg(h: AttentionHeatmap): string {
   const cell = 30;
   const plot = Plot.plot({
     document: document as unknown as Document,
-    width: 140 + cell * S,
+    // Wide enough for the title too (Plot clips anything outside the SVG).
+    width: Math.max(140 + cell * S, 40 + 8 * (h.title?.length ?? 0)),
     height: 110 + cell * T + (h.title ? 24 : 0),
     marginLeft: 110,
     marginTop: 90 + (h.title ? 24 : 0),
