@@ -18,7 +18,16 @@ export interface Kernels {
    * C[m,n] = (accumulate ? C : 0) + op(A) · op(B), where
    * `nn`: A[m,k] · B[k,n];  `nt`: A[m,k] · B[n,k]ᵀ;  `tn`: A[k,m]ᵀ · B[k,n].
    */
-  gemm(form: GemmForm, m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array, accumulate: boolean): void;
+  gemm(
+    form: GemmForm,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    accumulate: boolean,
+  ): void;
 
   /** y[r, j] += bias[j] for r < rows, j < cols (broadcast a bias over rows). */
   addBias(rows: number, cols: number, y: Float32Array, bias: Float32Array): void;
@@ -32,14 +41,31 @@ export interface Kernels {
    * Out: `gates` activated in place (σ(i), σ(f), tanh(g), σ(o)); `c` [b,h] = f⊙cPrev + i⊙g;
    * `tanhC` [b,h] = tanh(c); `h` [b,h] = o⊙tanhC.
    */
-  lstmForward(b: number, h: number, gates: Float32Array, cPrev: Float32Array, c: Float32Array, tanhC: Float32Array, hOut: Float32Array): void;
+  lstmForward(
+    b: number,
+    h: number,
+    gates: Float32Array,
+    cPrev: Float32Array,
+    c: Float32Array,
+    tanhC: Float32Array,
+    hOut: Float32Array,
+  ): void;
 
   /**
    * Backward of {@link lstmForward}. In: activated `gates` [b,4h], `cPrev`, `tanhC`, `dh` [b,h] (grad of h),
    * `dc` [b,h] (grad of c from the next step). Out: `dGates` [b,4h] grad of the pre-activations;
    * `dc` overwritten with the grad of cPrev.
    */
-  lstmBackward(b: number, h: number, gates: Float32Array, cPrev: Float32Array, tanhC: Float32Array, dh: Float32Array, dc: Float32Array, dGates: Float32Array): void;
+  lstmBackward(
+    b: number,
+    h: number,
+    gates: Float32Array,
+    cPrev: Float32Array,
+    tanhC: Float32Array,
+    dh: Float32Array,
+    dc: Float32Array,
+    dGates: Float32Array,
+  ): void;
 
   /**
    * One GRU step, PyTorch gate order r, z, n, reset applied after the matmul:
@@ -47,14 +73,31 @@ export interface Kernels {
    * In: `xg` [b,3h] = x·W_ihᵀ + b_ih, `hg` [b,3h] = hPrev·W_hhᵀ + b_hh, `hPrev` [b,h].
    * Out: `hOut` [b,h]; `saved` [b,4h] = (r, z, n, hn) for the backward.
    */
-  gruForward(b: number, h: number, xg: Float32Array, hg: Float32Array, hPrev: Float32Array, hOut: Float32Array, saved: Float32Array): void;
+  gruForward(
+    b: number,
+    h: number,
+    xg: Float32Array,
+    hg: Float32Array,
+    hPrev: Float32Array,
+    hOut: Float32Array,
+    saved: Float32Array,
+  ): void;
 
   /**
    * Backward of {@link gruForward}. In: `saved` [b,4h], `hPrev`, `dh` [b,h] grad of hOut.
    * Out: `dxg` [b,3h] grad of xg; `dhg` [b,3h] grad of hg; `dhPrev` [b,h] overwritten with the direct
    * part z⊙dh (the caller adds dhg·W_hh with a GEMM).
    */
-  gruBackward(b: number, h: number, saved: Float32Array, hPrev: Float32Array, dh: Float32Array, dxg: Float32Array, dhg: Float32Array, dhPrev: Float32Array): void;
+  gruBackward(
+    b: number,
+    h: number,
+    saved: Float32Array,
+    hPrev: Float32Array,
+    dh: Float32Array,
+    dxg: Float32Array,
+    dhg: Float32Array,
+    dhPrev: Float32Array,
+  ): void;
 
   /** y = tanh(x) elementwise over n values (y may alias x). */
   tanh(n: number, x: Float32Array, y: Float32Array): void;
