@@ -53,25 +53,31 @@ def detach(state):
     return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
 
 
-def evaluate(model, ids, characters, streams=16, seq_len=128):
-    """recurrent's evaluateIds: ids[1:] predicted in `streams` contiguous pieces, state carried."""
+def evaluate(model, ids, characters, streams=16, seq_len=128, context=256):
+    """recurrent's evaluateIds: ids[1:] predicted in `streams` contiguous pieces, each read with
+    `context` unscored tokens before it, state carried across windows."""
     n = len(ids) - 1
     s_count = min(streams, n)
     per = -(-n // s_count)
+    first = [s * per for s in range(s_count)]
+    feed = [max(0, f - context) for f in first]
+    end = [min(n, f + per) for f in first]
+    steps = max(e - f for e, f in zip(end, feed))
     nats = 0.0
     state = None
     model.eval()
     with torch.no_grad():
-        for t0 in range(0, per, seq_len):
-            t_len = min(seq_len, per - t0)
+        for t0 in range(0, steps, seq_len):
+            t_len = min(seq_len, steps - t0)
             inputs = np.zeros((s_count, t_len), dtype=np.int64)
             targets = np.full((s_count, t_len), -100, dtype=np.int64)
             for s in range(s_count):
                 for t in range(t_len):
-                    p = s * per + t0 + t
-                    if p < n:
+                    p = feed[s] + t0 + t
+                    if p < end[s]:
                         inputs[s, t] = ids[p]
-                        targets[s, t] = ids[p + 1]
+                        if p >= first[s]:
+                            targets[s, t] = ids[p + 1]
             logits, state = model(torch.from_numpy(inputs), state)
             nats += F.cross_entropy(
                 logits.reshape(-1, logits.shape[-1]), torch.from_numpy(targets).reshape(-1), ignore_index=-100, reduction="sum"
@@ -93,7 +99,7 @@ def main():
     c = run["config"]
     model = LanguageModel(c)
     init = read_safetensors(f"{d}/init.safetensors")
-    missing, unexpected = model.load_state_dict(init, strict=True), None
+    model.load_state_dict(init, strict=True)
     train_ids = np.fromfile(f"{d}/train.i32", dtype="<i4")
     valid_ids = np.fromfile(f"{d}/valid.i32", dtype="<i4")
     B, T = run["batchSize"], run["seqLen"]

@@ -46,7 +46,7 @@ const trainPath = join(dir, 'train.tsv');
 const testPath = join(dir, 'test.tsv');
 writeFileSync(trainPath, tsv(80, 1));
 writeFileSync(testPath, tsv(30, 2));
-const tiny = ['--epochs', '3', '--embedding', '12', '--hidden', '8', '--lr', '0.01', '--no-lexicon'];
+const tiny = ['--epochs', '3', '--embedding', '12', '--hidden', '8', '--lr', '0.01', '--no-lexicon', '--no-pretrain'];
 
 describe('recurrent evaluate-sentiment', () => {
   it('compares our classifier with the baselines on --train/--test and prints one JSON line', async () => {

@@ -9,10 +9,16 @@ import type { LanguageModel } from './language-model.ts';
 /** Options for {@link evaluateIds} and {@link evaluateText}. */
 export interface EvaluateOptions {
   /**
-   * Parallel streams (default 16): the ids are cut into this many contiguous pieces evaluated side by side,
-   * each starting from a zero state; more streams run faster, each cold start costs a little accuracy.
+   * Parallel streams (default 16): the ids are cut into this many contiguous pieces evaluated side by side.
+   * More streams run faster; with enough `context` the result hardly depends on the count.
    */
   streams?: number;
+  /**
+   * Tokens each stream after the first reads before its piece without scoring them (default 256), so its
+   * first predictions come from a state that has seen text, as in training (where the state is carried),
+   * rather than from a cold zero state.
+   */
+  context?: number;
   /** Time steps per forward call (default 128). The state is carried across calls, so this changes nothing but speed. */
   seqLen?: number;
 }
@@ -35,7 +41,8 @@ export interface LanguageModelMetrics {
 
 /**
  * Evaluates next-token prediction over `ids`: ids[1..] are predicted from what precedes them (ids[0] is
- * context only), in `streams` contiguous pieces. `characters` is the length of the text ids[1..] covers.
+ * context only), in `streams` contiguous pieces, each read with `context` tokens of warm-up. `characters`
+ * is the length of the text ids[1..] covers.
  * Runs without a tape and in eval mode (the model's mode is restored afterwards).
  */
 export function evaluateIds(
@@ -46,33 +53,41 @@ export function evaluateIds(
 ): LanguageModelMetrics {
   const seqLen = options.seqLen ?? 128;
   const wantStreams = options.streams ?? 16;
-  for (const [k, v] of [
-    ['streams', wantStreams],
-    ['seqLen', seqLen],
+  const context = options.context ?? 256;
+  for (const [k, v, min] of [
+    ['streams', wantStreams, 1],
+    ['seqLen', seqLen, 1],
+    ['context', context, 0],
   ] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new OptionError(`evaluate ${k}`, 'an integer >= 1', String(v));
+    if (!Number.isInteger(v) || v < min) throw new OptionError(`evaluate ${k}`, `an integer >= ${min}`, String(v));
   }
   const n = ids.length - 1; // predictions
   if (n < 1) throw new DataError('text to evaluate', 'at least 2 tokens', `${ids.length}`);
   if (!(characters > 0)) throw new DataError('characters to evaluate', 'at least 1', String(characters));
   const S = Math.min(wantStreams, n);
-  const per = Math.ceil(n / S); // predictions per stream; the last stream may be shorter (padded, ignored)
+  const per = Math.ceil(n / S); // predictions per stream; the last stream may have fewer
+  // Stream s scores the predictions of inputs [s·per, end) and starts reading `context` tokens earlier.
+  const first = Int32Array.from({ length: S }, (_, s) => s * per);
+  const feed = Int32Array.from(first, (f) => Math.max(0, f - context));
+  const end = Int32Array.from(first, (f) => Math.min(n, f + per));
+  let steps = 0;
+  for (let s = 0; s < S; s++) steps = Math.max(steps, end[s]! - feed[s]!);
   const wasTraining = model.training;
   model.train(false);
   const tape = Tape.noGrad();
   let nats = 0;
   let state: RecurrentState | undefined;
   try {
-    for (let t0 = 0; t0 < per; t0 += seqLen) {
-      const T = Math.min(seqLen, per - t0);
+    for (let t0 = 0; t0 < steps; t0 += seqLen) {
+      const T = Math.min(seqLen, steps - t0);
       const inputs = new Int32Array(S * T);
       const targets = new Int32Array(S * T).fill(-100);
       for (let s = 0; s < S; s++) {
         for (let t = 0; t < T; t++) {
-          const p = s * per + t0 + t; // index of the input token; its target is p + 1
-          if (p < n) {
+          const p = feed[s]! + t0 + t; // index of the input token; its target is p + 1
+          if (p < end[s]!) {
             inputs[s * T + t] = ids[p]!;
-            targets[s * T + t] = ids[p + 1]!;
+            if (p >= first[s]!) targets[s * T + t] = ids[p + 1]!;
           }
         }
       }

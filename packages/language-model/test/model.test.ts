@@ -138,6 +138,14 @@ describe('evaluation', () => {
     const a = evaluateIds(m, prepared.ids, prepared.characters, { streams: 1, seqLen: 7 });
     const b = evaluateIds(m, prepared.ids, prepared.characters, { streams: 1, seqLen: 100 });
     expect(a.nats).toBeCloseTo(b.nats, 3);
+    // Streams that read everything before their piece compute exactly what one stream does.
+    const c = evaluateIds(m, prepared.ids, prepared.characters, { streams: 5, context: 1000 });
+    expect(c.tokens).toBe(a.tokens);
+    expect(c.nats).toBeCloseTo(a.nats, 3);
+    // Cold starts (no context) cost accuracy; the count of predictions stays the same.
+    const cold = evaluateIds(m, prepared.ids, prepared.characters, { streams: 5, context: 0 });
+    expect(cold.tokens).toBe(a.tokens);
+    expect(cold.nats).not.toBeCloseTo(a.nats, 3);
     expect(() => evaluateText(m, codec, 'I')).toThrow(DataError);
   });
 });

@@ -9,14 +9,17 @@ export class RecurrentSystem implements TextClassificationSystem {
 
   /**
    * @param options training options for every fold (`labels` and `seed` are set per fold).
-   * @param name the table name (default `recurrent <cell> (<pooling> pooling)`).
+   * @param naming the table name (default `recurrent <cell> (<pooling> pooling)`) and the report's
+   *   description (default: the options as JSON, word vectors summarised by their count).
    */
-  constructor(options: TrainTextClassifierOptions = {}, name?: string) {
+  constructor(options: TrainTextClassifierOptions = {}, naming: { name?: string; description?: string } = {}) {
     this.options = options;
     const m = options.model ?? {};
     const cell = `${m.bidirectional === false ? '' : 'bi'}${(m.cell ?? 'lstm').toUpperCase()}`;
-    this.name = name ?? `recurrent ${cell} (${m.pooling ?? 'max'} pooling)`;
-    this.description = `@recurrent/classifiers trainTextClassifier ${JSON.stringify({ ...options, events: undefined, signal: undefined })}`;
+    this.name = naming.name ?? `recurrent ${cell} (${m.pooling ?? 'max'} pooling)`;
+    const { events: _e, signal: _s, tokenizer: _t, wordVectors, ...plain } = options;
+    const shown = wordVectors === undefined ? plain : { ...plain, wordVectors: `${wordVectors.vectors.size} words` };
+    this.description = naming.description ?? `@recurrent/classifiers trainTextClassifier ${JSON.stringify(shown)}`;
   }
 
   supports(): boolean {

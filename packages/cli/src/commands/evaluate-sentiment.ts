@@ -7,6 +7,7 @@ import {
   AfinnBaseline,
   compareSystems,
   comparisonTable,
+  concatVectors,
   type Fold,
   NaturalBayesBaseline,
   NaturalLogisticBaseline,
@@ -14,6 +15,7 @@ import {
   type SystemResult,
   saveTextClassifier,
   sentimentLexicon,
+  standardizeVectors,
   stratifiedKFold,
   type TextClassificationSystem,
   type TrainTextClassifierOptions,
@@ -26,6 +28,7 @@ import { commandIo, intFlag, numberFlag } from '../lm/flags.ts';
 import type { CliIo } from '../run-cli.ts';
 import { UsageError } from '../run-cli.ts';
 import { type DatasetName, type EvaluationData, loadEvaluationData } from '../sentiment/evaluation-data.ts';
+import { pretrainedVectors } from '../sentiment/pretrained-vectors.ts';
 
 /** The baselines `--baselines` can name. */
 const BASELINES = ['afinn', 'bayes', 'logistic'] as const;
@@ -49,7 +52,12 @@ export interface EvaluateSentimentFlags {
   batch: number;
   maxLength?: number;
   minFrequency: number;
+  embeddingStd: number;
+  lexiconScale: number;
   lexicon?: boolean;
+  pretrain?: boolean;
+  pretrainScale: number;
+  cacheDir: string | false;
   strict?: boolean;
   json?: boolean;
   report?: string;
@@ -79,13 +87,47 @@ export interface EvaluateSentimentSummary {
   model: string | null;
 }
 
-/** Our classifier's training options for the flags (the lexicon only where the task is sentiment). */
+/** Whether the lexicon and the pretrained vectors apply: by default for sentiment, not for spam. */
+function priorsFor(flags: EvaluateSentimentFlags, data: EvaluationData): { lexicon: boolean; pretrain: boolean } {
+  const spam = data.name === 'spam-assassin' && flags.train === undefined;
+  return { lexicon: flags.lexicon ?? !spam, pretrain: flags.pretrain ?? !spam };
+}
+
+/**
+ * The initial word vectors of our classifier: sentiment-lexicon polarities (times `--lexicon-scale`)
+ * side by side with skip-gram vectors pretrained on unlabelled nlp-corpus sentences (standardised to
+ * `--pretrain-scale`); null when both are off.
+ */
+export async function wordVectorsFor(
+  flags: EvaluateSentimentFlags,
+  data: EvaluationData,
+  log: (line: string) => void,
+): Promise<Map<string, Float32Array> | null> {
+  const { lexicon, pretrain } = priorsFor(flags, data);
+  const parts: Map<string, Float32Array>[] = [];
+  if (lexicon) {
+    const lex = sentimentLexicon({ minMagnitude: 0.3 });
+    parts.push(new Map([...lex].map(([w, v]) => [w, v.map((x) => x * flags.lexiconScale)])));
+  }
+  if (pretrain) {
+    const vectors = await pretrainedVectors({
+      exclude: data.texts,
+      cacheDir: flags.cacheDir === false ? null : flags.cacheDir,
+      skipGram: { dim: 64, epochs: 3, minCount: 3, seed: flags.seed },
+      log,
+    });
+    parts.push(standardizeVectors(vectors, flags.pretrainScale));
+  }
+  return parts.length === 0 ? null : concatVectors(...parts);
+}
+
+/** Our classifier's training options for the flags. */
 export function recurrentOptions(
   flags: EvaluateSentimentFlags,
   data: EvaluationData,
+  vectors: Map<string, Float32Array> | null,
 ): TrainTextClassifierOptions {
   const spam = data.name === 'spam-assassin' && flags.train === undefined;
-  const lexicon = flags.lexicon ?? !spam;
   return {
     epochs: flags.epochs ?? (spam ? 4 : 8),
     lr: flags.lr,
@@ -98,7 +140,10 @@ export function recurrentOptions(
       hiddenSize: flags.hidden,
     },
     tokenizerOptions: { minFrequency: flags.minFrequency },
-    ...(lexicon && { wordVectors: { vectors: sentimentLexicon({ minMagnitude: 0.3 }), scale: 2 } }),
+    embeddingStd: flags.embeddingStd,
+    // The priors fill the first embedding dimensions and stand out against small random ones; a prior
+    // word unseen in training still starts (and, backed off to <unk> elsewhere, stays) informed.
+    ...(vectors !== null && { wordVectors: { vectors, scale: 1 } }),
   };
 }
 
@@ -165,7 +210,18 @@ export async function evaluateSentimentAction(
   });
   const { folds, evaluation } = describeSplits(data, flags);
   const spam = data.name === 'spam-assassin' && flags.train === undefined;
-  const ours = new RecurrentSystem(recurrentOptions(flags, data));
+  const vectors = await wordVectorsFor(flags, data, (line) => io.stderr(`${line}\n`));
+  const options = recurrentOptions(flags, data, vectors);
+  const { lexicon, pretrain } = priorsFor(flags, data);
+  const priors = [
+    lexicon && `AFINN/SentiCon/Pattern polarities x${flags.lexiconScale}`,
+    pretrain && `skip-gram vectors from unlabelled nlp-corpus sentences (sd ${flags.pretrainScale})`,
+  ].filter(Boolean);
+  const ours = new RecurrentSystem(options, {
+    description: `${new RecurrentSystem(options).description}; initial embeddings: ${
+      priors.length > 0 ? `${priors.join(' + ')} in the leading dimensions, ` : ''
+    }random N(0, ${flags.embeddingStd}^2) elsewhere`,
+  });
   const baselines = baselineSystems(flags.baselines ?? (spam ? ['bayes', 'logistic'] : [...BASELINES]));
   io.stderr(`${data.name}: ${data.source}\n${evaluation}\n`);
   const results = await compareSystems({
@@ -198,7 +254,7 @@ export async function evaluateSentimentAction(
       .map((text, i) => ({ text, label: data.labelNames[data.labels[i]!]! }));
     io.stderr(`training the final model on ${examples.length} texts\n`);
     const { classifier } = await trainTextClassifier(examples, {
-      ...recurrentOptions(flags, data),
+      ...options,
       labels: data.labelNames,
       seed: flags.seed,
     });
@@ -335,10 +391,16 @@ export function register(program: Command): void {
     .option('--batch <n>', 'texts per batch', intFlag(1), 32)
     .option('--max-length <n>', 'cut texts to this many tokens (default 256; spam 200)', intFlag(1))
     .option('--min-frequency <n>', 'words seen fewer times in training become <unk>', intFlag(1), 2)
+    .option('--embedding-std <x>', 'standard deviation of the random initial embeddings', numberFlag(0, 10), 0.1)
+    .option('--lexicon-scale <x>', 'multiplier of the lexicon polarities (each in [-1, 1]) in the embeddings', numberFlag(0, 100), 4)
     .option(
       '--no-lexicon',
       'do not start word embeddings from sentiment-lexicon polarities (default: on, except spam)',
     )
+    .option('--no-pretrain', 'do not start word embeddings from skip-gram vectors of unlabelled nlp-corpus text (default: on, except spam)')
+    .option('--pretrain-scale <x>', 'standard deviation of the pretrained vectors in the embeddings', numberFlag(0, 100), 0.3)
+    .option('--cache-dir <dir>', 'where pretrained vectors are cached', '.cache/recurrent')
+    .option('--no-cache-dir', 'do not cache pretrained vectors')
     .option(
       '--strict',
       'reject a --train/--test file with malformed lines (default: skip them, with a warning naming each line)',
@@ -353,10 +415,10 @@ export function register(program: Command): void {
       'also train on all training texts and save the classifier (for `recurrent classify`)',
     )
     .action(async (flags: EvaluateSentimentFlags, cmd: Command) => {
-      // commander sets `lexicon: true` for a --no-lexicon flag that was not given; only an explicit
-      // --no-lexicon should override the per-dataset default.
-      const explicit = cmd.getOptionValueSource('lexicon') === 'cli';
-      const { lexicon: _l, ...rest } = flags;
-      await evaluateSentimentAction(explicit ? flags : rest, commandIo(cmd));
+      // commander sets `lexicon: true` for a --no-lexicon flag that was not given (likewise pretrain);
+      // only an explicit --no-... should override the per-dataset default.
+      const given = { ...flags };
+      for (const k of ['lexicon', 'pretrain'] as const) if (cmd.getOptionValueSource(k) !== 'cli') delete given[k];
+      await evaluateSentimentAction(given, commandIo(cmd));
     });
 }
