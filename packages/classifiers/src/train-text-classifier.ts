@@ -1,7 +1,8 @@
 /**
  * Trains a {@link TextClassifier} from labelled texts: builds the label set and (unless given) a
- * lower-cased word tokenizer from the training texts, then runs core's training loop (length-bucketed
- * batches, Adam, gradient clipping, optional class weights, validation and early stopping).
+ * lower-cased word tokenizer from the training texts, optionally starts embeddings from known word
+ * vectors, then runs core's training loop (length-bucketed batches, {@link LazyAdam}, gradient clipping,
+ * optional class weights, validation and early stopping) and averages the last epochs' weights.
  */
 import {
   BucketBatcher,
@@ -47,7 +48,8 @@ export interface TrainTextClassifierOptions {
    * Known vectors of words (a sentiment lexicon's polarities, pretrained embeddings): the first dimensions
    * of each such word's embedding start from its vector times `scale` (the rest stay random, and all
    * train). With the default tokenizer the words also join the vocabulary (`extendVocabulary`, default
-   * true), so a word never seen in training still carries its prior. Default none.
+   * true), so a word never seen in training still carries its prior; after training such a word takes
+   * the trained `unk` embedding in its other dimensions. Default none.
    */
   wordVectors?: WordVectors;
   /**

@@ -36,8 +36,7 @@ export function renderTrainingCurve(curve: TrainingCurve): string {
   });
   for (const v of curve.validations) {
     const b = v.metrics.bitsPerChar;
-    if (b !== undefined && Number.isFinite(b))
-      points.push({ step: v.step, value: b, series: SERIES[1] });
+    if (b !== undefined && Number.isFinite(b)) points.push({ step: v.step, value: b, series: SERIES[1] });
   }
   const valid = points.filter((p) => p.series.startsWith('valid'));
   const plot = Plot.plot({
@@ -56,7 +55,13 @@ export function renderTrainingCurve(curve: TrainingCurve): string {
       Plot.dot(valid, { x: 'step', y: 'value', fill: 'series', r: 3 }),
       // A legend drawn as text marks: Plot's own legends are HTML, which a standalone SVG cannot hold.
       ...SERIES.map((name, i) =>
-        Plot.text([name], { frameAnchor: 'top-right', dx: -8, dy: 8 + 16 * i, fill: COLORS[i]!, fontSize: 12 }),
+        Plot.text([name], {
+          frameAnchor: 'top-right',
+          dx: -8,
+          dy: 8 + 16 * i,
+          fill: COLORS[i]!,
+          fontSize: 12,
+        }),
       ),
       ...(curve.title
         ? [Plot.text([curve.title], { frameAnchor: 'top', dy: -28, fontSize: 14, fontWeight: 'bold' })]

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Rng } from '@recurrent/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commands, runCli } from '../src/index.ts';
+import { pretrainedVectors } from '../src/sentiment/pretrained-vectors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'recurrent-cli-sentiment-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,7 +47,18 @@ const trainPath = join(dir, 'train.tsv');
 const testPath = join(dir, 'test.tsv');
 writeFileSync(trainPath, tsv(80, 1));
 writeFileSync(testPath, tsv(30, 2));
-const tiny = ['--epochs', '3', '--embedding', '12', '--hidden', '8', '--lr', '0.01', '--no-lexicon', '--no-pretrain'];
+const tiny = [
+  '--epochs',
+  '3',
+  '--embedding',
+  '12',
+  '--hidden',
+  '8',
+  '--lr',
+  '0.01',
+  '--no-lexicon',
+  '--no-pretrain',
+];
 
 describe('recurrent evaluate-sentiment', () => {
   it('compares our classifier with the baselines on --train/--test and prints one JSON line', async () => {
@@ -92,7 +104,7 @@ describe('recurrent evaluate-sentiment', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/stratified 3-fold cross-validation/);
     expect(r.stdout.match(/^system\s+accuracy %/gm)).toHaveLength(1);
-    expect(r.stdout).toMatch(/^recurrent biLSTM \(max pooling\)\s+\d+\.\d\d ± \d+\.\d\d/m);
+    expect(r.stdout).toMatch(/^recurrent biGRU \(max pooling\)\s+\d+\.\d\d ± \d+\.\d\d/m);
     expect(r.stdout).toMatch(/vs best baseline \(natural BayesClassifier\): [+-]\d+\.\d\d accuracy points/);
     for (const f of [
       'report.md',
@@ -202,5 +214,31 @@ describe('recurrent classify', () => {
     const foreign = await cli('classify', '--model', junk);
     expect(foreign.code).toBe(1);
     expect(foreign.stderr).toMatch(/junk\.safetensors/);
+  });
+});
+
+describe('pretrained word vectors', () => {
+  it('trains on the unlabelled sentences minus the evaluation texts, then reads the cache', async () => {
+    const sentences: string[] = Array.from({ length: 60 }, (_, i) =>
+      i % 2 ? 'the food was great and tasty' : 'the plot was boring and awful',
+    );
+    sentences.push('a sentence from the test set');
+    const cacheDir = join(dir, 'cache');
+    const logs: string[] = [];
+    const options = {
+      exclude: ['A sentence from the test set'],
+      cacheDir,
+      skipGram: { dim: 8, epochs: 1, minCount: 1, seed: 1 },
+      corpus: { sentences, checksum: 'test' },
+      log: (l: string) => logs.push(l),
+    };
+    const first = await pretrainedVectors(options);
+    expect(first.has('food')).toBe(true);
+    // The excluded sentence's own words never reach the vectors.
+    expect(first.has('sentence')).toBe(false);
+    expect(logs.join('\n')).toMatch(/skip-gram on 60 unlabelled sentences/);
+    const second = await pretrainedVectors(options);
+    expect(logs.at(-1)).toMatch(/cached/);
+    expect(Array.from(second.get('food')!)).toEqual(Array.from(first.get('food')!));
   });
 });

@@ -1,4 +1,4 @@
-import { OptionError, ShapeError, fmtShape } from './errors.ts';
+import { fmtShape, OptionError, ShapeError } from './errors.ts';
 import type { Tensor } from './tensor.ts';
 
 /** One recorded backward step: reads its output's grad and accumulates into its inputs' grads. */
@@ -50,11 +50,16 @@ export class Tape {
    * then every recorded step runs in reverse order. The tape is cleared afterwards.
    */
   backward(output: Tensor, seed?: Float32Array): void {
-    if (!this.enabled) throw new OptionError('Tape.backward', 'a recording tape', 'a tape created with enabled: false');
+    if (!this.enabled)
+      throw new OptionError('Tape.backward', 'a recording tape', 'a tape created with enabled: false');
     const g = output.ensureGrad();
     if (seed) {
       if (seed.length !== g.length) {
-        throw new ShapeError('Tape.backward seed', `${g.length} elements (shape ${fmtShape(output.shape)})`, `${seed.length}`);
+        throw new ShapeError(
+          'Tape.backward seed',
+          `${g.length} elements (shape ${fmtShape(output.shape)})`,
+          `${seed.length}`,
+        );
       }
       for (let i = 0; i < g.length; i++) g[i]! += seed[i]!;
     } else {

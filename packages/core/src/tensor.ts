@@ -18,7 +18,11 @@ export class Tensor {
   constructor(data: Float32Array, shape: readonly number[], requiresGrad = false) {
     const n = shapeSize(shape);
     if (data.length !== n) {
-      throw new ShapeError('Tensor data length', `${n} elements for shape ${fmtShape(shape)}`, `${data.length}`);
+      throw new ShapeError(
+        'Tensor data length',
+        `${n} elements for shape ${fmtShape(shape)}`,
+        `${data.length}`,
+      );
     }
     this.data = data;
     this.shape = Object.freeze([...shape]);
@@ -57,7 +61,8 @@ export class Tensor {
   /** Size of dimension `i` (negative counts from the end). */
   dim(i: number): number {
     const d = this.shape[i < 0 ? this.shape.length + i : i];
-    if (d === undefined) throw new ShapeError('Tensor.dim', `an axis of a rank-${this.rank} tensor`, String(i));
+    if (d === undefined)
+      throw new ShapeError('Tensor.dim', `an axis of a rank-${this.rank} tensor`, String(i));
     return d;
   }
 
@@ -111,7 +116,8 @@ export class Parameter extends Tensor {
 export function shapeSize(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new ShapeError('shape', 'non-negative integer dimensions', fmtShape(shape));
+    if (!Number.isInteger(d) || d < 0)
+      throw new ShapeError('shape', 'non-negative integer dimensions', fmtShape(shape));
     n *= d;
   }
   return n;
@@ -127,7 +133,8 @@ export function assertShape(what: string, t: Tensor, expected: readonly number[]
 }
 
 function flatIndex(shape: readonly number[], idx: number[]): number {
-  if (idx.length !== shape.length) throw new ShapeError('Tensor.get index', `${shape.length} indices`, `${idx.length}`);
+  if (idx.length !== shape.length)
+    throw new ShapeError('Tensor.get index', `${shape.length} indices`, `${idx.length}`);
   let f = 0;
   for (let i = 0; i < shape.length; i++) {
     const d = shape[i]!;

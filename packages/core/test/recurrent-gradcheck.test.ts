@@ -70,51 +70,48 @@ const cases: Case[] = [
 
 const backends = await testBackends();
 
-describe.each(backends.map((k) => [k.name, k] as const))(
-  'recurrent layer gradients: %s',
-  (_name, k) => {
-    for (const kind of ['rnn_tanh', 'rnn_relu', 'lstm', 'gru'] as const) {
-      for (const c of cases) {
-        it(`${kind}: ${c.name}`, () => {
-          withKernels(k, () => {
-            const rng = new Rng(kind.length * 100 + c.layers * 10 + (c.lengths ? 1 : 0));
-            const layer = make(kind, {
-              inputSize: I,
-              hiddenSize: H,
-              numLayers: c.layers,
-              bidirectional: c.bidirectional,
-              bias: c.bias ?? true,
-              dropout: c.dropout ?? 0,
-              rng,
-            });
-            const data = new Rng(5);
-            // Bigger weights than the default init so every gate is exercised away from its linear region.
-            for (const [, p] of layer.parameters())
-              for (let i = 0; i < p.size; i++) p.data[i] = data.range(-0.7, 0.7);
-            const S = c.layers * (c.bidirectional ? 2 : 1);
-            const x = random(data, [B, T, I], 1);
-            const h0 = random(data, [S, B, H], 0.8);
-            const c0 = random(data, [S, B, H], 0.8);
-            const lstm = kind === 'lstm';
-            const lengths = c.lengths ? Int32Array.from(c.lengths) : undefined;
-            const masks = rng.getState();
-            const f = (tape: Tape): Tensor[] => {
-              rng.setState(masks); // the same dropout masks in every evaluation
-              const r = layer.forward(tape, x, {
-                ...(lengths ? { lengths } : {}),
-                ...(c.withState ? { state: lstm ? { h: h0, c: c0 } : { h: h0 } } : {}),
-              });
-              return r.state.c ? [r.output, r.state.h, r.state.c] : [r.output, r.state.h];
-            };
-            const params = [...layer.parameters()].map(([, p]) => p);
-            const inputs = [x, ...(c.withState ? (lstm ? [h0, c0] : [h0]) : []), ...params];
-            const res = gradcheck(f, inputs, { eps: 1e-3, atol: 1e-3, rtol: 1e-2 });
-            expect(res.ok, res.message).toBe(true);
-            // The check is not vacuous: gradients flowed into every input.
-            for (const r of res.inputs) expect(r.analytic.some((v) => v !== 0)).toBe(true);
+describe.each(backends.map((k) => [k.name, k] as const))('recurrent layer gradients: %s', (_name, k) => {
+  for (const kind of ['rnn_tanh', 'rnn_relu', 'lstm', 'gru'] as const) {
+    for (const c of cases) {
+      it(`${kind}: ${c.name}`, () => {
+        withKernels(k, () => {
+          const rng = new Rng(kind.length * 100 + c.layers * 10 + (c.lengths ? 1 : 0));
+          const layer = make(kind, {
+            inputSize: I,
+            hiddenSize: H,
+            numLayers: c.layers,
+            bidirectional: c.bidirectional,
+            bias: c.bias ?? true,
+            dropout: c.dropout ?? 0,
+            rng,
           });
+          const data = new Rng(5);
+          // Bigger weights than the default init so every gate is exercised away from its linear region.
+          for (const [, p] of layer.parameters())
+            for (let i = 0; i < p.size; i++) p.data[i] = data.range(-0.7, 0.7);
+          const S = c.layers * (c.bidirectional ? 2 : 1);
+          const x = random(data, [B, T, I], 1);
+          const h0 = random(data, [S, B, H], 0.8);
+          const c0 = random(data, [S, B, H], 0.8);
+          const lstm = kind === 'lstm';
+          const lengths = c.lengths ? Int32Array.from(c.lengths) : undefined;
+          const masks = rng.getState();
+          const f = (tape: Tape): Tensor[] => {
+            rng.setState(masks); // the same dropout masks in every evaluation
+            const r = layer.forward(tape, x, {
+              ...(lengths ? { lengths } : {}),
+              ...(c.withState ? { state: lstm ? { h: h0, c: c0 } : { h: h0 } } : {}),
+            });
+            return r.state.c ? [r.output, r.state.h, r.state.c] : [r.output, r.state.h];
+          };
+          const params = [...layer.parameters()].map(([, p]) => p);
+          const inputs = [x, ...(c.withState ? (lstm ? [h0, c0] : [h0]) : []), ...params];
+          const res = gradcheck(f, inputs, { eps: 1e-3, atol: 1e-3, rtol: 1e-2 });
+          expect(res.ok, res.message).toBe(true);
+          // The check is not vacuous: gradients flowed into every input.
+          for (const r of res.inputs) expect(r.analytic.some((v) => v !== 0)).toBe(true);
         });
-      }
+      });
     }
-  },
-);
+  }
+});

@@ -11,7 +11,11 @@ import type { Comparison, FixtureCase, FixtureHandler } from './fixture-kinds/ty
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const dir = resolve(process.env.TORCH_FIXTURES ?? join(here, 'fixtures', 'torch'));
-const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
+const files = existsSync(dir)
+  ? readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+  : [];
 
 /** The tolerance of the fixtures' README: |ours - ref| <= 1e-4 + 1e-3 |ref|. */
 export function assertClose(c: Comparison, file: string): void {

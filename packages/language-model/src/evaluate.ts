@@ -59,7 +59,8 @@ export function evaluateIds(
     ['seqLen', seqLen, 1],
     ['context', context, 0],
   ] as const) {
-    if (!Number.isInteger(v) || v < min) throw new OptionError(`evaluate ${k}`, `an integer >= ${min}`, String(v));
+    if (!Number.isInteger(v) || v < min)
+      throw new OptionError(`evaluate ${k}`, `an integer >= ${min}`, String(v));
   }
   const n = ids.length - 1; // predictions
   if (n < 1) throw new DataError('text to evaluate', 'at least 2 tokens', `${ids.length}`);

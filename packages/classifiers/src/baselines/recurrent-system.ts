@@ -12,14 +12,19 @@ export class RecurrentSystem implements TextClassificationSystem {
    * @param naming the table name (default `recurrent <cell> (<pooling> pooling)`) and the report's
    *   description (default: the options as JSON, word vectors summarised by their count).
    */
-  constructor(options: TrainTextClassifierOptions = {}, naming: { name?: string; description?: string } = {}) {
+  constructor(
+    options: TrainTextClassifierOptions = {},
+    naming: { name?: string; description?: string } = {},
+  ) {
     this.options = options;
     const m = options.model ?? {};
     const cell = `${m.bidirectional === false ? '' : 'bi'}${(m.cell ?? 'lstm').toUpperCase()}`;
     this.name = naming.name ?? `recurrent ${cell} (${m.pooling ?? 'max'} pooling)`;
     const { events: _e, signal: _s, tokenizer: _t, wordVectors, ...plain } = options;
-    const shown = wordVectors === undefined ? plain : { ...plain, wordVectors: `${wordVectors.vectors.size} words` };
-    this.description = naming.description ?? `@recurrent/classifiers trainTextClassifier ${JSON.stringify(shown)}`;
+    const shown =
+      wordVectors === undefined ? plain : { ...plain, wordVectors: `${wordVectors.vectors.size} words` };
+    this.description =
+      naming.description ?? `@recurrent/classifiers trainTextClassifier ${JSON.stringify(shown)}`;
   }
 
   supports(): boolean {

@@ -101,13 +101,15 @@ export function trainSkipGram(
   }
 
   const v = words.length;
-  const input = new Float32Array(v * dim);
-  const output = new Float32Array(v * dim); // word2vec starts the output vectors at 0
+  // Float64 arithmetic: no float32 conversion on every load and store of the inner loops.
+  const input = new Float64Array(v * dim);
+  const output = new Float64Array(v * dim); // word2vec starts the output vectors at 0
   for (let i = 0; i < input.length; i++) input[i] = (rng.uniform() - 0.5) / dim;
-  const grad = new Float32Array(dim);
+  const grad = new Float64Array(dim);
   const planned = epochs * corpus.reduce((a, s) => a + s.length, 0);
   let done = 0;
   const sentence = new Int32Array(corpus.reduce((m, s) => Math.max(m, s.length), 0));
+  const tableShift = 32 - Math.log2(TABLE_SIZE);
   for (let epoch = 0; epoch < epochs; epoch++) {
     for (const s of corpus) {
       let n = 0;
@@ -117,28 +119,23 @@ export function trainSkipGram(
       for (let i = 0; i < n; i++) {
         const center = sentence[i]!;
         const b = 1 + rng.int(window);
-        for (let j = Math.max(0, i - b); j <= Math.min(n - 1, i + b); j++) {
+        const hi = Math.min(n - 1, i + b);
+        for (let j = Math.max(0, i - b); j <= hi; j++) {
           if (j === i) continue;
           const inRow = sentence[j]! * dim; // word2vec updates the context word's input vector
           grad.fill(0);
           for (let k = 0; k <= negatives; k++) {
-            let target: number;
-            let label: number;
-            if (k === 0) {
-              target = center;
-              label = 1;
-            } else {
-              target = table[rng.int(TABLE_SIZE)]!;
-              if (target === center) continue;
-              label = 0;
-            }
+            // The positive pair first, then negatives: the top bits of one draw index the table.
+            const target = k === 0 ? center : table[rng.nextU32() >>> tableShift]!;
+            if (k > 0 && target === center) continue;
             const outRow = target * dim;
             let dot = 0;
             for (let d = 0; d < dim; d++) dot += input[inRow + d]! * output[outRow + d]!;
-            const g = (label - sigmoid(dot)) * lr;
+            const g = ((k === 0 ? 1 : 0) - sigmoid(dot)) * lr;
             for (let d = 0; d < dim; d++) {
-              grad[d]! += g * output[outRow + d]!;
-              output[outRow + d]! += g * input[inRow + d]!;
+              const o = output[outRow + d]!;
+              grad[d]! += g * o;
+              output[outRow + d] = o + g * input[inRow + d]!;
             }
           }
           for (let d = 0; d < dim; d++) input[inRow + d]! += grad[d]!;
@@ -148,7 +145,7 @@ export function trainSkipGram(
   }
   const out = new Map<string, Float32Array>();
   words.forEach((w, i) => {
-    out.set(w, input.slice(i * dim, (i + 1) * dim));
+    out.set(w, Float32Array.from(input.subarray(i * dim, (i + 1) * dim)));
   });
   return out;
 }

@@ -88,7 +88,10 @@ export interface EvaluateSentimentSummary {
 }
 
 /** Whether the lexicon and the pretrained vectors apply: by default for sentiment, not for spam. */
-function priorsFor(flags: EvaluateSentimentFlags, data: EvaluationData): { lexicon: boolean; pretrain: boolean } {
+function priorsFor(
+  flags: EvaluateSentimentFlags,
+  data: EvaluationData,
+): { lexicon: boolean; pretrain: boolean } {
   const spam = data.name === 'spam-assassin' && flags.train === undefined;
   return { lexicon: flags.lexicon ?? !spam, pretrain: flags.pretrain ?? !spam };
 }
@@ -379,7 +382,7 @@ export function register(program: Command): void {
       baselineList,
     )
     .option('--epochs <n>', 'training epochs of our classifier (default 8; spam 4)', intFlag(1))
-    .addOption(new Option('--cell <cell>', 'recurrent cell').choices(['lstm', 'gru']).default('lstm'))
+    .addOption(new Option('--cell <cell>', 'recurrent cell').choices(['lstm', 'gru']).default('gru'))
     .addOption(
       new Option('--pooling <mode>', 'pooling over time')
         .choices(['last', 'mean', 'max', 'attention'])
@@ -391,14 +394,32 @@ export function register(program: Command): void {
     .option('--batch <n>', 'texts per batch', intFlag(1), 32)
     .option('--max-length <n>', 'cut texts to this many tokens (default 256; spam 200)', intFlag(1))
     .option('--min-frequency <n>', 'words seen fewer times in training become <unk>', intFlag(1), 2)
-    .option('--embedding-std <x>', 'standard deviation of the random initial embeddings', numberFlag(0, 10), 0.1)
-    .option('--lexicon-scale <x>', 'multiplier of the lexicon polarities (each in [-1, 1]) in the embeddings', numberFlag(0, 100), 4)
+    .option(
+      '--embedding-std <x>',
+      'standard deviation of the random initial embeddings',
+      numberFlag(0, 10),
+      0.1,
+    )
+    .option(
+      '--lexicon-scale <x>',
+      'multiplier of the lexicon polarities (each in [-1, 1]) in the embeddings',
+      numberFlag(0, 100),
+      4,
+    )
     .option(
       '--no-lexicon',
       'do not start word embeddings from sentiment-lexicon polarities (default: on, except spam)',
     )
-    .option('--no-pretrain', 'do not start word embeddings from skip-gram vectors of unlabelled nlp-corpus text (default: on, except spam)')
-    .option('--pretrain-scale <x>', 'standard deviation of the pretrained vectors in the embeddings', numberFlag(0, 100), 0.3)
+    .option(
+      '--no-pretrain',
+      'do not start word embeddings from skip-gram vectors of unlabelled nlp-corpus text (default: on, except spam)',
+    )
+    .option(
+      '--pretrain-scale <x>',
+      'standard deviation of the pretrained vectors in the embeddings',
+      numberFlag(0, 100),
+      0.5,
+    )
     .option('--cache-dir <dir>', 'where pretrained vectors are cached', '.cache/recurrent')
     .option('--no-cache-dir', 'do not cache pretrained vectors')
     .option(
@@ -418,7 +439,8 @@ export function register(program: Command): void {
       // commander sets `lexicon: true` for a --no-lexicon flag that was not given (likewise pretrain);
       // only an explicit --no-... should override the per-dataset default.
       const given = { ...flags };
-      for (const k of ['lexicon', 'pretrain'] as const) if (cmd.getOptionValueSource(k) !== 'cli') delete given[k];
+      for (const k of ['lexicon', 'pretrain'] as const)
+        if (cmd.getOptionValueSource(k) !== 'cli') delete given[k];
       await evaluateSentimentAction(given, commandIo(cmd));
     });
 }

@@ -22,21 +22,45 @@ export interface PretrainedVectorsOptions {
   skipGram: SkipGramOptions;
   /** Told what is happening (one line each). */
   log?: (line: string) => void;
+  /** The unlabelled sentences and their checksum (the cache key). Default: nlp-corpus's English side. */
+  corpus?: { sentences: readonly string[]; checksum: string };
+}
+
+/** nlp-corpus's 100,000 English sentences (the English side of `loadEnFrPairs`). */
+function nlpCorpus(): { sentences: string[]; checksum: string } {
+  const c = loadEnFrPairs();
+  return { sentences: [...new Set(c.items.map((p) => p.source))], checksum: c.checksum };
 }
 
 /** The same word splitting as the classifier's default tokenizer (lower-cased treebank words). */
 function splitter(): WordTokenizer {
-  return new WordTokenizer(new Vocab(['<pad>', '<unk>'], { pad: 0, unk: 1 }), { lowercase: true, splitter: 'treebank' });
+  return new WordTokenizer(new Vocab(['<pad>', '<unk>'], { pad: 0, unk: 1 }), {
+    lowercase: true,
+    splitter: 'treebank',
+  });
 }
 
 /** Word -> skip-gram vector, trained on nlp-corpus (or read from the cache). */
-export async function pretrainedVectors(options: PretrainedVectorsOptions): Promise<Map<string, Float32Array>> {
-  const corpus = loadEnFrPairs();
+export async function pretrainedVectors(
+  options: PretrainedVectorsOptions,
+): Promise<Map<string, Float32Array>> {
+  const corpus = options.corpus ?? nlpCorpus();
   const excluded = new Set(options.exclude.map((t) => t.trim().toLowerCase()));
-  const sentences = [...new Set(corpus.items.map((p) => p.source))].filter((s) => !excluded.has(s.trim().toLowerCase()));
+  const sentences = corpus.sentences.filter((s) => !excluded.has(s.trim().toLowerCase()));
   const key = createHash('sha256')
-    .update(JSON.stringify({ corpus: corpus.checksum, sentences: sentences.length, skipGram: options.skipGram, v: 1 }))
-    .update(createHash('sha256').update([...excluded].sort().join('\n')).digest('hex'))
+    .update(
+      JSON.stringify({
+        corpus: corpus.checksum,
+        sentences: sentences.length,
+        skipGram: options.skipGram,
+        v: 1,
+      }),
+    )
+    .update(
+      createHash('sha256')
+        .update([...excluded].sort().join('\n'))
+        .digest('hex'),
+    )
     .digest('hex')
     .slice(0, 16);
   const file = options.cacheDir === null ? null : join(options.cacheDir, `skipgram-${key}.json`);
@@ -52,7 +76,7 @@ export async function pretrainedVectors(options: PretrainedVectorsOptions): Prom
   const tok = splitter();
   const tokens = sentences.map((s) => tok.tokenize(s));
   const count = tokens.reduce((a, s) => a + s.length, 0);
-  options.log?.(`word vectors: skip-gram on ${sentences.length} nlp-corpus sentences (${count} tokens)`);
+  options.log?.(`word vectors: skip-gram on ${sentences.length} unlabelled sentences (${count} tokens)`);
   const t0 = performance.now();
   const vectors = trainSkipGram(tokens, options.skipGram);
   options.log?.(`word vectors: ${vectors.size} words in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
