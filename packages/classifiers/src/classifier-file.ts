@@ -2,9 +2,12 @@
  * The classifier file: ONE safetensors file. Tensors are the model's parameters under their names (so
  * Python's `safetensors` and PyTorch read it); `__metadata__` holds `format`, the architecture (`config`,
  * JSON), the class names (`labels`, a JSON array), `maxLength` and the tokenizer (`tokenizer`, JSON), so
- * the file alone classifies text. Loading parses JSON and copies numbers: it can never run code.
+ * the file alone classifies text. Loading parses JSON and copies numbers: it can never run code; the
+ * tensors are checked against the config (names, F32, shapes; none missing or extra) before the model is
+ * built.
  */
 import {
+  checkSafetensorsParameters,
   decodeSafetensors,
   encodeSafetensors,
   FormatError,
@@ -15,7 +18,8 @@ import {
   writeFileAtomic,
 } from '@recurrent/core';
 import { type Tokenizer, type TokenizerSpec, tokenizerFromJSON } from '@recurrent/tokenizers';
-import type { SequenceClassifierConfig } from './model/classifier-config.ts';
+import { resolveClassifierConfig, type SequenceClassifierConfig } from './model/classifier-config.ts';
+import { classifierParameterShapes } from './model/classifier-parameter-shapes.ts';
 import { SequenceClassifier } from './model/sequence-classifier.ts';
 import { TextClassifier } from './text-classifier.ts';
 
@@ -92,10 +96,9 @@ function fromFile(file: SafetensorsFile, source: string): LoadedTextClassifier {
     );
   }
   const maxLength = Number(metadata.maxLength);
-  let model: SequenceClassifier;
+  let resolved: SequenceClassifierConfig;
   try {
-    // The RNG only fills weights that are overwritten below.
-    model = new SequenceClassifier(config, { rng: new Rng(0) });
+    resolved = resolveClassifierConfig(config);
   } catch (e) {
     throw new FormatError(`${source} config`, 'a valid classifier config', (e as Error).message);
   }
@@ -106,18 +109,20 @@ function fromFile(file: SafetensorsFile, source: string): LoadedTextClassifier {
     if (e instanceof FormatError && e.message.startsWith(source)) throw e;
     throw new FormatError(`${source} tokenizer`, 'a valid tokenizer spec', (e as Error).message);
   }
-  const params = new Map(model.parameters());
-  for (const name of tensors.keys()) {
-    if (!params.has(name))
-      throw new FormatError(`${source} tensor "${name}"`, 'a parameter of the configured model', 'unknown');
+  // Shapes first: a config declaring a huge model must fail here, before the model is allocated.
+  checkSafetensorsParameters(source, classifierParameterShapes(resolved), tensors);
+  let model: SequenceClassifier;
+  try {
+    // The RNG only fills weights that are overwritten below.
+    model = new SequenceClassifier(resolved, { rng: new Rng(0) });
+  } catch (e) {
+    throw new FormatError(`${source} config`, 'a valid classifier config', (e as Error).message);
   }
-  for (const [name, p] of params) {
+  for (const [name, p] of model.parameters()) {
     const t = tensors.get(name);
-    if (t === undefined)
-      throw new FormatError(`${source} tensor "${name}"`, `present ${fmtShape(p.shape)}`, 'missing');
-    if (t.dtype !== 'F32') throw new FormatError(`${source} tensor "${name}" dtype`, 'F32', t.dtype);
-    if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
-      throw new FormatError(`${source} tensor "${name}" shape`, fmtShape(p.shape), fmtShape(t.shape));
+    // Checked above; this guards only against the shape list drifting from the model's parameters.
+    if (t?.dtype !== 'F32' || t.data.length !== p.data.length) {
+      throw new FormatError(`${source} tensor "${name}"`, `F32 ${fmtShape(p.shape)}`, 'no such tensor');
     }
     p.data.set(t.data);
   }

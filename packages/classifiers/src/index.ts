@@ -14,6 +14,7 @@ export * from './metrics/roc-auc.ts';
 export * from './metrics/stratified-k-fold.ts';
 export * from './model/attention-pooling.ts';
 export * from './model/classifier-config.ts';
+export * from './model/classifier-parameter-shapes.ts';
 export * from './model/lazy-adam.ts';
 export * from './model/sequence-classifier.ts';
 export * from './model/time-pooling.ts';

@@ -22,5 +22,6 @@ export { type ChrfOptions, type ChrfScore, corpusChrf, sentenceChrf } from './me
 export * from './metrics/error-rate.ts';
 export * from './model.ts';
 export * from './model-file.ts';
+export * from './parameter-shapes.ts';
 export * from './step-model.ts';
 export * from './train.ts';

@@ -1,14 +1,17 @@
 import {
+  checkSafetensorsParameters,
   decodeSafetensors,
   encodeSafetensors,
   FormatError,
+  fmtShape,
   readSafetensorsFileSync,
   type SafetensorsFile,
   writeSafetensorsFile,
 } from '@recurrent/core';
-import { type TokenizerSpec, tokenizerFromJSON } from '@recurrent/tokenizers';
-import type { Seq2SeqConfig } from './config.ts';
+import { type Tokenizer, type TokenizerSpec, tokenizerFromJSON } from '@recurrent/tokenizers';
+import { resolveSeq2SeqConfig, type Seq2SeqConfig } from './config.ts';
 import { Seq2Seq } from './model.ts';
+import { seq2seqParameterShapes } from './parameter-shapes.ts';
 
 /** The `format` metadata value of a seq2seq model file. */
 export const SEQ2SEQ_FORMAT = 'recurrent-seq2seq/1';
@@ -54,63 +57,68 @@ function parseJson(where: string, what: string, text: string | undefined): unkno
   }
 }
 
-/** Rebuilds a model from decoded safetensors; `where` names the file in errors. */
+function tokenizerOf(where: string, what: string, text: string | undefined): Tokenizer {
+  const spec = parseJson(where, what, text) as TokenizerSpec;
+  try {
+    return tokenizerFromJSON(spec);
+  } catch (err) {
+    throw new FormatError(`${where} metadata "${what}"`, 'a valid tokenizer spec', (err as Error).message);
+  }
+}
+
+/**
+ * Rebuilds a model from decoded safetensors; `where` names the file in errors. The tensors are checked
+ * against the config (names, F32, shapes; none missing or extra) before the model is built.
+ */
 export function seq2seqFromSafetensors(file: SafetensorsFile, where = 'seq2seq model'): LoadedSeq2Seq {
   const meta = file.metadata;
   if (meta.format !== SEQ2SEQ_FORMAT) {
     throw new FormatError(`${where} format`, `"${SEQ2SEQ_FORMAT}"`, JSON.stringify(meta.format ?? null));
   }
-  const config = parseJson(where, 'config', meta.config) as Partial<Seq2SeqConfig>;
-  let model: Seq2Seq;
+  let config: Seq2SeqConfig;
   try {
-    model = new Seq2Seq({
-      config,
-      sourceTokenizer: tokenizerFromJSON(
-        parseJson(where, 'source_tokenizer', meta.source_tokenizer) as TokenizerSpec,
-      ),
-      targetTokenizer: tokenizerFromJSON(
-        parseJson(where, 'target_tokenizer', meta.target_tokenizer) as TokenizerSpec,
-      ),
-    });
+    config = resolveSeq2SeqConfig(parseJson(where, 'config', meta.config) as Partial<Seq2SeqConfig>);
   } catch (err) {
     if (err instanceof FormatError) throw err;
+    throw new FormatError(`${where} config`, 'a valid seq2seq config', (err as Error).message);
+  }
+  const sourceTokenizer = tokenizerOf(where, 'source_tokenizer', meta.source_tokenizer);
+  const targetTokenizer = tokenizerOf(where, 'target_tokenizer', meta.target_tokenizer);
+  // Shapes first: a config declaring a huge model must fail here, before the model is allocated.
+  checkSafetensorsParameters(
+    where,
+    seq2seqParameterShapes(config, sourceTokenizer.vocabSize, targetTokenizer.vocabSize),
+    file.tensors,
+  );
+  let model: Seq2Seq;
+  try {
+    model = new Seq2Seq({ config, sourceTokenizer, targetTokenizer });
+  } catch (err) {
     throw new FormatError(
       `${where} config/tokenizers`,
       'a valid seq2seq description',
       (err as Error).message,
     );
   }
-  const params = [...model.parameters()];
-  for (const [name, p] of params) {
+  for (const [name, p] of model.parameters()) {
     const e = file.tensors.get(name);
-    if (e === undefined)
-      throw new FormatError(`${where} tensor "${name}"`, `present, shape [${p.shape.join(', ')}]`, 'missing');
-    if (e.dtype !== 'F32' || e.shape.join() !== p.shape.join()) {
-      throw new FormatError(
-        `${where} tensor "${name}"`,
-        `F32 [${p.shape.join(', ')}]`,
-        `${e.dtype} [${e.shape.join(', ')}]`,
-      );
+    // Checked above; this guards only against the shape list drifting from the model's parameters.
+    if (e?.dtype !== 'F32' || e.data.length !== p.data.length) {
+      throw new FormatError(`${where} tensor "${name}"`, `F32 ${fmtShape(p.shape)}`, 'no such tensor');
     }
-    p.data.set(e.data as Float32Array);
-  }
-  if (file.tensors.size !== params.length) {
-    const known = new Set(params.map(([n]) => n));
-    const extra = [...file.tensors.keys()].filter((n) => !known.has(n));
-    throw new FormatError(
-      `${where} tensors`,
-      'only the parameters of the configured model',
-      `unknown "${extra[0]}"`,
-    );
+    p.data.set(e.data);
   }
   model.train(false);
   const info = parseJson(where, 'info', meta.info ?? '{}') as Seq2SeqInfo;
   return { model, info };
 }
 
-/** Decodes bytes from {@link encodeSeq2Seq}. @throws FormatError for anything malformed. */
-export function decodeSeq2Seq(bytes: Uint8Array): LoadedSeq2Seq {
-  return seq2seqFromSafetensors(decodeSafetensors(bytes));
+/**
+ * Decodes bytes from {@link encodeSeq2Seq}; `where` names them in errors.
+ * @throws FormatError for anything malformed.
+ */
+export function decodeSeq2Seq(bytes: Uint8Array, where = 'seq2seq model'): LoadedSeq2Seq {
+  return seq2seqFromSafetensors(decodeSafetensors(bytes), where);
 }
 
 /** Reads a model file written by {@link saveSeq2Seq}. @throws FormatError naming the file. */
