@@ -22,7 +22,8 @@ import {
   Tape,
   Tensor,
 } from '@recurrent/core';
-import { sampleCategorical } from '@recurrent/samplers';
+import { LanguageModel, languageModelStepper } from '@recurrent/language-model';
+import { type StepModel, sampleCategorical } from '@recurrent/samplers';
 import type {
   CellKind,
   GemmReply,
@@ -132,26 +133,20 @@ async function gemm(req: Extract<Request, { op: 'gemm' }>): Promise<GemmReply> {
   return timeRepeated(() => k.gemm(form, m, n, kk, a, b, c, false), minSeconds);
 }
 
-let sampler: {
-  emb: Embedding;
-  lstm: LSTM;
-  head: Linear;
-  rng: Rng;
-  state: RecurrentState;
-  id: number;
-} | null = null;
+let sampler: { step: StepModel<RecurrentState>; rng: Rng; state: RecurrentState; id: number } | null = null;
 
+/** Batch-1 generation as `recurrent generate` runs it: the language model's stepper, one draw a character. */
 function sample(chars: number): SampleReply {
   const s = sampler;
   if (!s) throw new Error('sample before sampleSetup');
+  const ids = new Int32Array(1);
   const c0 = cpuSeconds();
   const t0 = performance.now();
   for (let i = 0; i < chars; i++) {
-    const x = s.emb.forward(noGrad, [s.id], [1]); // [1, E]
-    const { output, state } = s.lstm.step(x, s.state); // [1, H]
-    const logits = s.head.forward(noGrad, output); // [1, V]
-    s.state = state;
-    s.id = sampleCategorical(logits.data, s.rng);
+    ids[0] = s.id;
+    const r = s.step.step(ids, s.state);
+    s.state = r.state;
+    s.id = sampleCategorical(r.logits, s.rng);
   }
   return { chars, seconds: (performance.now() - t0) / 1000, cpuSeconds: cpuSeconds() - c0 };
 }
@@ -168,16 +163,13 @@ await serve({
   run: (r) => runSteps(r.task, r.cell, r.steps),
   sampleSetup: ({ config: c }) => {
     const rng = new Rng(99);
-    const lstm = new LSTM({ inputSize: c.embed, hiddenSize: c.hidden, rng });
-    lstm.train(false);
-    sampler = {
-      emb: new Embedding({ numEmbeddings: c.vocab, embeddingDim: c.embed, rng }),
-      lstm,
-      head: new Linear({ inFeatures: c.hidden, outFeatures: c.vocab, rng }),
-      rng,
-      state: lstm.zeroState(1),
-      id: 0,
-    };
+    const model = new LanguageModel(
+      { vocabSize: c.vocab, embeddingDim: c.embed, hiddenSize: c.hidden },
+      { rng },
+    );
+    model.train(false);
+    const step = languageModelStepper(model);
+    sampler = { step, rng, state: step.initialState(1), id: 0 };
   },
   sample: (r) => sample(r.chars),
   memory: (r) => memory(r.gc),

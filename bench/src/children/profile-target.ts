@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { Embedding, GRU, initBackend, Linear, LSTM, mse, Rng, SGD, Tape, Tensor } from '@recurrent/core';
+import { LanguageModel, languageModelStepper } from '@recurrent/language-model';
 import { sampleCategorical } from '@recurrent/samplers';
 import { recurrentConfig as c, sampleConfig } from '../plan.ts';
 import { fillPattern } from './child-server.ts';
@@ -32,18 +33,20 @@ let first: () => void;
 let second: () => void;
 let labels: [string, string, number];
 if (values.cell === 'sample') {
-  // Batch-1 char LM, as the sampling section: embedding -> LSTM.step -> linear -> one draw; 100 chars a step.
-  const emb = new Embedding({ numEmbeddings: sampleConfig.vocab, embeddingDim: sampleConfig.embed, rng });
-  const lstm = new LSTM({ inputSize: sampleConfig.embed, hiddenSize: sampleConfig.hidden, rng });
-  const head = new Linear({ inFeatures: sampleConfig.hidden, outFeatures: sampleConfig.vocab, rng });
-  lstm.train(false);
-  let state = lstm.zeroState(1);
-  let id = 0;
+  // Batch-1 char LM, as the sampling section: the language model's stepper, one draw; 100 chars a step.
+  const model = new LanguageModel(
+    { vocabSize: sampleConfig.vocab, embeddingDim: sampleConfig.embed, hiddenSize: sampleConfig.hidden },
+    { rng },
+  );
+  model.train(false);
+  const stepper = languageModelStepper(model);
+  let state = stepper.initialState(1);
+  const ids = new Int32Array(1);
   first = () => {
     for (let i = 0; i < 100; i++) {
-      const r = lstm.step(emb.forward(noGrad, [id], [1]), state); // [1, H]
+      const r = stepper.step(ids, state);
       state = r.state;
-      id = sampleCategorical(head.forward(noGrad, r.output).data, rng);
+      ids[0] = sampleCategorical(r.logits, rng);
     }
   };
   second = first;

@@ -336,6 +336,48 @@ function tileNt1x4(a: usize, b: usize, ldb: usize, k: i32, c: usize, cols: i32, 
 }
 
 /**
+ * C[i, j..j+8] = Σ_p A[i, p]·B[j+s, p]: the matrix-vector shape (batch-1 generation). One accumulator per
+ * column, as in tileNt1x4, so every element is summed in the same order (same bits); eight independent
+ * FMA chains instead of four hide the FMA latency that bounds the 1x4 tile when it runs alone.
+ */
+function tileNt1x8(a: usize, b: usize, ldb: usize, k: i32, c: usize, loadC: bool): void {
+  const b1 = b + ldb;
+  const b2 = b + 2 * ldb;
+  const b3 = b + 3 * ldb;
+  const b4 = b + 4 * ldb;
+  const b5 = b + 5 * ldb;
+  const b6 = b + 6 * ldb;
+  const b7 = b + 7 * ldb;
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+  const kv = <usize>(k & ~3) << 2;
+  let o: usize = 0;
+  for (; o < kv; o += 16) {
+    const x = v128.load(a + o);
+    c0 = madd(x, v128.load(b + o), c0);
+    c1 = madd(x, v128.load(b1 + o), c1);
+    c2 = madd(x, v128.load(b2 + o), c2);
+    c3 = madd(x, v128.load(b3 + o), c3);
+    c4 = madd(x, v128.load(b4 + o), c4);
+    c5 = madd(x, v128.load(b5 + o), c5);
+    c6 = madd(x, v128.load(b6 + o), c6);
+    c7 = madd(x, v128.load(b7 + o), c7);
+  }
+  let s = reduce4(c0, c1, c2, c3);
+  let t = reduce4(c4, c5, c6, c7);
+  const kb = <usize>k << 2;
+  for (; o < kb; o += 4) {
+    const xs = v128.load32_splat(a + o);
+    const lo = v128.load32_lane(b3 + o, v128.load32_lane(b2 + o, v128.load32_lane(b1 + o, v128.load32_zero(b + o), 1), 2), 3);
+    const hi = v128.load32_lane(b7 + o, v128.load32_lane(b6 + o, v128.load32_lane(b5 + o, v128.load32_zero(b4 + o), 1), 2), 3);
+    s = madd(xs, lo, s);
+    t = madd(xs, hi, t);
+  }
+  storeLanes(c, 4, s, 4, loadC);
+  storeLanes(c + 16, 4, t, 4, loadC);
+}
+
+/**
  * C[i0:i1, j0:j1] of C = (acc ? C : 0) + A·Bᵀ with A [m,k], B [n,k], C row stride ldc floats.
  * Rows are swept in blocks sized so the A rows in use stay in L2 while B's rows stream once per block.
  * Splits of the row range should be multiples of 4 to keep the tiling (and so the bits) the same.
@@ -357,8 +399,12 @@ export function gemm_nt(a: usize, b: usize, c: usize, ldc: i32, k: i32, acc: boo
     }
   }
   for (let i = iv; i < i1; i++) {
-    for (let j = j0; j < j1; j += 4) {
-      tileNt1x4(a + <usize>i * kb, b + <usize>j * kb, kb, k, c + <usize>i * ldcb + (<usize>j << 2), min(4, j1 - j), acc);
+    const ai = a + <usize>i * kb;
+    const ci = c + <usize>i * ldcb;
+    let j = j0;
+    for (; j + 8 <= j1; j += 8) tileNt1x8(ai, b + <usize>j * kb, kb, k, ci + (<usize>j << 2), acc);
+    for (; j < j1; j += 4) {
+      tileNt1x4(ai, b + <usize>j * kb, kb, k, ci + (<usize>j << 2), min(4, j1 - j), acc);
     }
   }
 }

@@ -193,6 +193,38 @@ describe.each(KINDS)('%s', (kind) => {
     expect(a.output.toArray()).toEqual(b.output.toArray());
   });
 
+  it('step() gives the bits of forward() on one step, and stepProjected() those of step()', () => {
+    const layer = make(kind, { numLayers: 2, hiddenSize: 13, inputSize: 4 });
+    layer.train(false);
+    const rng = new Rng(9);
+    for (const B of [1, 3, 5]) {
+      const I = 4;
+      const x = random(rng, [B, I]);
+      const state = randomState(layer, B, rng);
+      const full = layer.forward(Tape.noGrad(), x.view([B, 1, I]), { state });
+      const s = layer.step(x, state);
+      expect(Array.from(s.output.data)).toEqual(Array.from(full.output.data));
+      expect(Array.from(s.state.h.data)).toEqual(Array.from(full.state.h.data));
+      if (kind === 'lstm') expect(Array.from(s.state.c!.data)).toEqual(Array.from(full.state.c!.data));
+      // A table of projections made once (here: more rows than the batch, in another order) gives the same bits.
+      const rows = random(rng, [7, I]);
+      const table = layer.projectInput(rows);
+      expect(table.shape).toEqual([7, layer.gateWidth]);
+      const pick = Array.from({ length: B }, (_, b) => (b * 3 + 2) % 7);
+      const xb = Tensor.zeros([B, I]);
+      const pb = Tensor.zeros([B, layer.gateWidth]);
+      pick.forEach((r, b) => {
+        xb.data.set(rows.data.subarray(r * I, (r + 1) * I), b * I);
+        pb.data.set(table.data.subarray(r * layer.gateWidth, (r + 1) * layer.gateWidth), b * layer.gateWidth);
+      });
+      const viaStep = layer.step(xb, state);
+      const viaTable = layer.stepProjected(pb, state);
+      expect(Array.from(viaTable.output.data)).toEqual(Array.from(viaStep.output.data));
+      expect(Array.from(viaTable.state.h.data)).toEqual(Array.from(viaStep.state.h.data));
+    }
+    expect(() => layer.stepProjected(Tensor.zeros([1, layer.gateWidth + 1]))).toThrow(ShapeError);
+  });
+
   it('T chained one-step forwards on one tape give the same values and gradients as one forward', () => {
     const [B, T, I] = [2, 7, 3];
     const rng = new Rng(4);

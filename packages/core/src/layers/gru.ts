@@ -9,7 +9,14 @@
  */
 import type { Kernels } from '../kernels/types.ts';
 import { RecurrentLayer, type RecurrentOptions } from './recurrent.ts';
-import { CellRunner, copyRange, type DirectionWeights, fit, type SweepScratch } from './recurrent-cell.ts';
+import {
+  CellRunner,
+  copyRange,
+  type DirectionWeights,
+  fit,
+  from,
+  type SweepScratch,
+} from './recurrent-cell.ts';
 
 const EMPTY = new Float32Array(0);
 
@@ -45,17 +52,17 @@ class GruRunner extends CellRunner {
 
   stepForward(k: Kernels, off: number, n: number, w: DirectionWeights): void {
     const h = this.hidden;
-    const hPrev = this.prev[0]!.subarray(off * h);
+    const hPrev = from(this.prev[0]!, off * h);
     k.gemm('nt', n, 3 * h, h, hPrev, w.wHh.data, this.hg, false); // [n, 3H]
     if (w.bHh) k.addBias(n, 3 * h, this.hg, w.bHh.data);
     k.gruForward(
       n,
       h,
-      this.xg.subarray(off * 3 * h),
+      from(this.xg, off * 3 * h),
       this.hg,
       hPrev,
-      this.cur[0]!.subarray(off * h),
-      this.saved.subarray(off * 4 * h),
+      from(this.cur[0]!, off * h),
+      from(this.saved, off * 4 * h),
     );
   }
 
@@ -63,19 +70,23 @@ class GruRunner extends CellRunner {
     const h = this.hidden;
     const s = this.scratch;
     const dh = s.carry[0];
-    const dhg = s.dB.subarray(off * 3 * h);
+    const dhg = from(s.dB, off * 3 * h);
     k.gruBackward(
       n,
       h,
-      this.saved.subarray(off * 4 * h),
-      this.prev[0]!.subarray(off * h),
+      from(this.saved, off * 4 * h),
+      from(this.prev[0]!, off * h),
       dh,
-      s.dA.subarray(off * 3 * h),
+      from(s.dA, off * 3 * h),
       dhg,
       s.tmp,
     );
     k.gemm('nn', n, h, 3 * h, dhg, w.wHh.data, s.tmp, true); // dh_prev = z⊙dh + dHg · W_hh
     copyRange(s.tmp, 0, dh, 0, n * h);
+  }
+
+  get projection(): Float32Array {
+    return this.xg;
   }
 
   get dIh(): Float32Array {

@@ -9,7 +9,7 @@
  */
 import type { Kernels } from '../kernels/types.ts';
 import { RecurrentLayer, type RecurrentOptions } from './recurrent.ts';
-import { CellRunner, type DirectionWeights, fit, type SweepScratch } from './recurrent-cell.ts';
+import { CellRunner, type DirectionWeights, fit, from, type SweepScratch } from './recurrent-cell.ts';
 
 const EMPTY = new Float32Array(0);
 
@@ -45,36 +45,40 @@ class LstmRunner extends CellRunner {
 
   stepForward(k: Kernels, off: number, n: number, w: DirectionWeights): void {
     const h = this.hidden;
-    const gates = this.gates.subarray(off * 4 * h);
-    k.gemm('nt', n, 4 * h, h, this.prev[0]!.subarray(off * h), w.wHh.data, gates, true);
+    const gates = from(this.gates, off * 4 * h);
+    k.gemm('nt', n, 4 * h, h, from(this.prev[0]!, off * h), w.wHh.data, gates, true);
     const o = off * h;
     k.lstmForward(
       n,
       h,
       gates,
-      this.prev[1]!.subarray(o),
-      this.cur[1]!.subarray(o),
-      this.tanhC.subarray(o),
-      this.cur[0]!.subarray(o),
+      from(this.prev[1]!, o),
+      from(this.cur[1]!, o),
+      from(this.tanhC, o),
+      from(this.cur[0]!, o),
     );
   }
 
   stepBackward(k: Kernels, off: number, n: number, w: DirectionWeights): void {
     const h = this.hidden;
     const o = off * h;
-    const dG = this.scratch.dA.subarray(off * 4 * h);
+    const dG = from(this.scratch.dA, off * 4 * h);
     const [dh, dc] = this.scratch.carry;
     k.lstmBackward(
       n,
       h,
-      this.gates.subarray(off * 4 * h),
-      this.prev[1]!.subarray(o),
-      this.tanhC.subarray(o),
+      from(this.gates, off * 4 * h),
+      from(this.prev[1]!, o),
+      from(this.tanhC, o),
       dh,
       dc,
       dG,
     );
     k.gemm('nn', n, h, 4 * h, dG, w.wHh.data, dh, false); // dh_prev = dGates · W_hh
+  }
+
+  get projection(): Float32Array {
+    return this.gates;
   }
 
   get dIh(): Float32Array {

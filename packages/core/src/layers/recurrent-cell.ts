@@ -30,6 +30,20 @@ export function fit(buf: Float32Array, n: number): Float32Array {
   return allocF32(buf.length === 0 ? n : Math.max(n, Math.ceil(buf.length * 1.25)));
 }
 
+/**
+ * dst[dOff .. dOff+len) = src[sOff .. sOff+len) as one memory copy, making a view only when `src` is
+ * longer than the range (an element loop is slow on the wasm-memory arrays, a view costly to make).
+ */
+export function copyBlock(
+  src: Float32Array,
+  sOff: number,
+  dst: Float32Array,
+  dOff: number,
+  len: number,
+): void {
+  dst.set(sOff === 0 && src.length === len ? src : src.subarray(sOff, sOff + len), dOff);
+}
+
 /** dst[dOff .. dOff+len) = src[sOff .. sOff+len) without allocating a view. */
 export function copyRange(
   src: Float32Array,
@@ -39,6 +53,14 @@ export function copyRange(
   len: number,
 ): void {
   for (let i = 0; i < len; i++) dst[dOff + i] = src[sOff + i]!;
+}
+
+/**
+ * `buf.subarray(off)`, or `buf` itself at offset 0: views on wasm memory are costly to make, and the
+ * one-step path (generation) calls this several times per token with offset 0.
+ */
+export function from(buf: Float32Array, off: number): Float32Array {
+  return off === 0 ? buf : buf.subarray(off);
 }
 
 const EMPTY = new Float32Array(0);
@@ -113,6 +135,12 @@ export abstract class CellRunner {
    * gradient of `prev[c]`.
    */
   abstract stepBackward(k: Kernels, off: number, n: number, w: DirectionWeights): void;
+
+  /**
+   * The buffer {@link project} writes, [total, G·H]: the input-side pre-activations each step then
+   * completes (LSTM and RNN: x·W_ihᵀ + b_ih + b_hh; GRU: x·W_ihᵀ + b_ih, its b_hh joins the recurrent part).
+   */
+  abstract get projection(): Float32Array;
 
   /** Gradient of `x·W_ihᵀ + b_ih` for all packed rows [total, G·H] after the sweep. */
   abstract get dIh(): Float32Array;

@@ -23,6 +23,7 @@ import { PackedBatch } from './packed-batch.ts';
 import {
   type CellRunner,
   type CellSpec,
+  copyBlock,
   copyRange,
   type DirectionWeights,
   fit,
@@ -154,6 +155,8 @@ export abstract class RecurrentLayer extends BaseModule {
   private readonly spec: CellSpec;
   private readonly rng: Rng;
   private readonly allParams: Parameter[];
+  /** Buffers of {@link step}, one runner per layer, kept between calls. */
+  private stepRunners: CellRunner[] | null = null;
   private readonly pool: Workspace[] = [];
 
   protected constructor(options: RecurrentOptions, spec: CellSpec) {
@@ -210,6 +213,11 @@ export abstract class RecurrentLayer extends BaseModule {
     this.allParams = [...this.parameters()].map(([, q]) => q);
   }
 
+  /** Width of the gate pre-activations, G·H (G = 1 RNN, 4 LSTM, 3 GRU): the columns of {@link projectInput}. */
+  get gateWidth(): number {
+    return this.spec.gates * this.hiddenSize;
+  }
+
   /** Features of each output step: D·H. */
   get outputSize(): number {
     return this.directions * this.hiddenSize;
@@ -240,13 +248,91 @@ export abstract class RecurrentLayer extends BaseModule {
    * @throws OptionError on a bidirectional layer (its reverse direction needs the whole sequence).
    */
   step(x: Tensor, state?: RecurrentState): RecurrentStepOutput {
-    if (this.bidirectional) {
-      throw new OptionError(`${this.kind}.step`, 'a unidirectional layer', 'bidirectional: true');
-    }
+    this.assertSteppable('step');
     assertShape(`${this.kind}.step input x [B, inputSize]`, x, [-1, this.inputSize]);
-    const b = x.dim(0);
-    const r = this.run(NO_GRAD, x.view([b, 1, this.inputSize]), state === undefined ? {} : { state }, false);
-    return { output: r.output.view([b, this.hiddenSize]), state: r.state };
+    return this.stepRows(x.dim(0), x.data, false, state);
+  }
+
+  /**
+   * The first layer's input-side pre-activations of each row of `x [N, I]`, `[N, G·H]`: what
+   * {@link stepProjected} takes instead of the input. For a fixed set of inputs (an embedding table)
+   * this is computed once and every later step skips the input product; the values are the same bits
+   * `step` computes, because each output row of a product is summed the same way whatever the batch.
+   * Reflects the weights at the time of the call.
+   */
+  projectInput(x: Tensor): Tensor {
+    assertShape(`${this.kind}.projectInput x [N, inputSize]`, x, [-1, this.inputSize]);
+    const n = x.dim(0);
+    const out = Tensor.zeros([n, this.gateWidth]);
+    if (n === 0) return out;
+    const r = this.spec.runner(this.hiddenSize, new SweepScratch());
+    r.ensure(n, n);
+    r.project(kernels(), n, this.inputSize, x.data, this.cells[0]!);
+    out.data.set(r.projection.subarray(0, out.size));
+    return out;
+  }
+
+  /**
+   * {@link step} from the first layer's pre-activations `projected [B, G·H]` (rows of
+   * {@link projectInput}) instead of the input: the same result without the input product.
+   */
+  stepProjected(projected: Tensor, state?: RecurrentState): RecurrentStepOutput {
+    this.assertSteppable('stepProjected');
+    assertShape(`${this.kind}.stepProjected projected [B, gateWidth]`, projected, [-1, this.gateWidth]);
+    return this.stepRows(projected.dim(0), projected.data, true, state);
+  }
+
+  private assertSteppable(what: string): void {
+    if (this.bidirectional) {
+      throw new OptionError(`${this.kind}.${what}`, 'a unidirectional layer', 'bidirectional: true');
+    }
+  }
+
+  /**
+   * One step for B rows without the packed-batch machinery (generation is one short step at a time, so
+   * per-call bookkeeping would cost more than the arithmetic): per layer the input product (or the given
+   * projection), the recurrent product and the fused cell, in buffers kept between calls. Computes
+   * exactly what `run` computes for T = 1.
+   */
+  private stepRows(
+    B: number,
+    input0: Float32Array,
+    projected: boolean,
+    state?: RecurrentState,
+  ): RecurrentStepOutput {
+    if (B < 1) throw new ShapeError(`${this.kind}.step batch`, 'B ≥ 1', String(B));
+    const [h0, c0] = this.checkState(state, B);
+    const k = kernels();
+    const L = this.numLayers;
+    const H = this.hiddenSize;
+    const BH = B * H;
+    const runners = (this.stepRunners ??= Array.from({ length: L }, () =>
+      this.spec.runner(H, new SweepScratch()),
+    ));
+    const hN = Tensor.zeros([L, B, H]);
+    const cN = this.hasCellState ? Tensor.zeros([L, B, H]) : null;
+    const init = [h0?.data ?? null, c0?.data ?? null];
+    const finals = [hN.data, cN?.data ?? EMPTY];
+    let input = input0;
+    let inSize = this.inputSize;
+    for (let l = 0; l < L; l++) {
+      const r = runners[l]!;
+      const w = this.cells[l]!;
+      r.ensure(B, B);
+      for (let c = 0; c < r.carried; c++) {
+        const ini = init[c];
+        if (ini) copyBlock(ini, l * BH, r.prev[c]!, 0, BH);
+        else r.prev[c]!.fill(0, 0, BH);
+      }
+      if (l === 0 && projected) copyBlock(input, 0, r.projection, 0, B * this.gateWidth);
+      else r.project(k, B, inSize, input, w);
+      r.stepForward(k, 0, B, w);
+      for (let c = 0; c < r.carried; c++) copyBlock(r.cur[c]!, 0, finals[c]!, l * BH, BH);
+      input = r.cur[0]!;
+      inSize = H;
+    }
+    const output = new Tensor(L === 1 ? hN.data : hN.data.subarray((L - 1) * BH, L * BH), [B, H]);
+    return { output, state: cN === null ? { h: hN } : { h: hN, c: cN } };
   }
 
   private checkState(state: RecurrentState | undefined, batch: number): [Tensor | null, Tensor | null] {

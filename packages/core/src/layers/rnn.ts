@@ -8,7 +8,7 @@
 import { OptionError } from '../errors.ts';
 import type { Kernels } from '../kernels/types.ts';
 import { RecurrentLayer, type RecurrentOptions } from './recurrent.ts';
-import { CellRunner, type DirectionWeights, fit, type SweepScratch } from './recurrent-cell.ts';
+import { CellRunner, type DirectionWeights, fit, from, type SweepScratch } from './recurrent-cell.ts';
 
 const EMPTY = new Float32Array(0);
 
@@ -45,8 +45,8 @@ class RnnRunner extends CellRunner {
 
   stepForward(k: Kernels, off: number, n: number, w: DirectionWeights): void {
     const h = this.hidden;
-    const a = this.cur[0]!.subarray(off * h);
-    k.gemm('nt', n, h, h, this.prev[0]!.subarray(off * h), w.wHh.data, a, true);
+    const a = from(this.cur[0]!, off * h);
+    k.gemm('nt', n, h, h, from(this.prev[0]!, off * h), w.wHh.data, a, true);
     if (this.relu) {
       for (let i = 0; i < n * h; i++) if (a[i]! < 0) a[i] = 0;
     } else {
@@ -68,7 +68,11 @@ class RnnRunner extends CellRunner {
         dA[o + i] = dh[i]! * (1 - v * v);
       }
     }
-    k.gemm('nn', n, h, h, dA.subarray(o), w.wHh.data, dh, false); // dh_prev = dA · W_hh
+    k.gemm('nn', n, h, h, from(dA, o), w.wHh.data, dh, false); // dh_prev = dA · W_hh
+  }
+
+  get projection(): Float32Array {
+    return this.cur[0]!;
   }
 
   get dIh(): Float32Array {

@@ -26,7 +26,7 @@ export interface WasmKernelOptions {
   tensorBudgetMiB?: number;
   /** How long a waiting thread spins before blocking, µs. Default 50. */
   spinMicros?: number;
-  /** Smallest GEMM (m·n·k multiply-adds) that is split across threads. Default 131072. */
+  /** Smallest GEMM (m·n·k multiply-adds) that is split across threads; products of fewer than 4 rows never are. Default 131072. */
   parallelMinMacs?: number;
   /** Smallest elementwise call (values, e.g. b·h for a cell step) that is split across threads. Default 8192. */
   parallelMinValues?: number;
@@ -70,12 +70,31 @@ function need(what: string, arr: Float32Array, n: number): void {
   if (arr.length < n) throw new ShapeError(what, `at least ${n} elements`, `${arr.length}`);
 }
 
-function checkDims(what: string, dims: Record<string, number>): void {
-  for (const [name, v] of Object.entries(dims)) {
-    if (!Number.isInteger(v) || v < 0)
-      throw new ShapeError(`${what} ${name}`, 'a non-negative integer', `${v}`);
-  }
+/** Whether v is an integer in [0, 2^31): one comparison on the hot path. */
+function isDim(v: number): boolean {
+  return (v | 0) === v && v >= 0;
 }
+
+function checkDims(what: string, a: number, b = 0, c = 0): void {
+  if (isDim(a) && isDim(b) && isDim(c)) return;
+  const names = DIM_NAMES[what] ?? ['a', 'b', 'c'];
+  [a, b, c].forEach((v, i) => {
+    if (!isDim(v)) throw new ShapeError(`${what} ${names[i]}`, 'a non-negative integer', `${v}`);
+  });
+}
+
+/** Argument names of each kernel's dimensions, for error messages. */
+const DIM_NAMES: Record<string, string[]> = {
+  gemm: ['m', 'n', 'k'],
+  addBias: ['rows', 'cols'],
+  sumRows: ['rows', 'cols'],
+  lstmForward: ['b', 'h'],
+  lstmBackward: ['b', 'h'],
+  gruForward: ['b', 'h'],
+  gruBackward: ['b', 'h'],
+  tanh: ['n'],
+  sigmoid: ['n'],
+};
 
 /**
  * Splits [0, total) into at most `parts` ranges whose inner boundaries are multiples of `align`.
@@ -224,7 +243,7 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
     c: Float32Array,
     accumulate: boolean,
   ): void => {
-    checkDims('gemm', { m, n, k });
+    checkDims('gemm', m, n, k);
     need(`gemm ${form} A`, a, m * k);
     need(`gemm ${form} B`, b, k * n);
     need(`gemm ${form} C`, c, m * n);
@@ -235,7 +254,9 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       const pc = accumulate ? inout(c, m * n) : out(c, m * n);
       const acc = accumulate ? 1 : 0;
       const rowSplit = m > n;
-      const ways = pool && m * n * k >= o.parallelMinMacs ? threads : 1;
+      // A product with fewer than 4 rows (generation, one token per row) streams the whole weight matrix
+      // for a few multiply-adds per element: memory-bound, done in about the time a hand-off takes.
+      const ways = pool && m >= 4 && m * n * k >= o.parallelMinMacs ? threads : 1;
       const bounds = split(rowSplit ? m : n, ways, rowSplit ? 4 : 8);
       const parts: number[][] = [];
       for (let p = 0; p + 1 < bounds.length; p++) {
@@ -268,19 +289,19 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
     },
     gemm,
     addBias(rows, cols, y, bias) {
-      checkDims('addBias', { rows, cols });
+      checkDims('addBias', rows, cols);
       need('addBias y', y, rows * cols);
       need('addBias bias', bias, cols);
       call(() => x.add_bias(rows, cols, inout(y, rows * cols), inp(bias, cols)));
     },
     sumRows(rows, cols, xs, outArr) {
-      checkDims('sumRows', { rows, cols });
+      checkDims('sumRows', rows, cols);
       need('sumRows x', xs, rows * cols);
       need('sumRows out', outArr, cols);
       call(() => x.sum_rows(rows, cols, inp(xs, rows * cols), inout(outArr, cols)));
     },
     lstmForward(b, h, gates, cPrev, c, tanhC, hOut) {
-      checkDims('lstmForward', { b, h });
+      checkDims('lstmForward', b, h);
       const n = b * h;
       need('lstmForward gates', gates, 4 * n);
       need('lstmForward cPrev', cPrev, n);
@@ -299,7 +320,7 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       );
     },
     lstmBackward(b, h, gates, cPrev, tanhC, dh, dc, dGates) {
-      checkDims('lstmBackward', { b, h });
+      checkDims('lstmBackward', b, h);
       const n = b * h;
       need('lstmBackward gates', gates, 4 * n);
       need('lstmBackward cPrev', cPrev, n);
@@ -319,7 +340,7 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       );
     },
     gruForward(b, h, xg, hg, hPrev, hOut, saved) {
-      checkDims('gruForward', { b, h });
+      checkDims('gruForward', b, h);
       const n = b * h;
       need('gruForward xg', xg, 3 * n);
       need('gruForward hg', hg, 3 * n);
@@ -338,7 +359,7 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       );
     },
     gruBackward(b, h, saved, hPrev, dh, dxg, dhg, dhPrev) {
-      checkDims('gruBackward', { b, h });
+      checkDims('gruBackward', b, h);
       const n = b * h;
       need('gruBackward saved', saved, 4 * n);
       need('gruBackward hPrev', hPrev, n);
@@ -358,13 +379,13 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       );
     },
     tanh(n, xs, y) {
-      checkDims('tanh', { n });
+      checkDims('tanh', n);
       need('tanh x', xs, n);
       need('tanh y', y, n);
       call(() => byRows('tanh_f32', n, n, [], [inp(xs, n), out(y, n)], [1, 1]));
     },
     sigmoid(n, xs, y) {
-      checkDims('sigmoid', { n });
+      checkDims('sigmoid', n);
       need('sigmoid x', xs, n);
       need('sigmoid y', y, n);
       call(() => byRows('sigmoid_f32', n, n, [], [inp(xs, n), out(y, n)], [1, 1]));

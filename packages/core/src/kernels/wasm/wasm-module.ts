@@ -123,6 +123,26 @@ export function relaxedSimdSupported(): boolean {
   return validates('relaxed');
 }
 
+let flagTried = false;
+
+/**
+ * Node 20 ships relaxed SIMD (standardised; on by default from V8 11.4 / Node 22) behind
+ * `--experimental-wasm-relaxed-simd`. Turning the flag on from inside the process, before the first
+ * compile, gives every Node 20 user the FMA kernels (~20% faster GEMM) without a command-line flag. In a
+ * browser, or when the flag is refused, nothing happens and validation decides as before.
+ */
+async function enableRelaxedSimdFlag(): Promise<void> {
+  if (flagTried) return;
+  flagTried = true;
+  if (typeof process === 'undefined' || !process.versions?.node || validates('relaxed')) return;
+  try {
+    const v8: typeof import('node:v8') = await import(/* @vite-ignore */ `node:${'v8'}`);
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    // not Node, or the flag is gone: plain SIMD it is
+  }
+}
+
 /**
  * Compiles the best variant allowed by `want` (relaxed SIMD only if asked and supported; shared only if
  * asked and supported). Returns null when the engine lacks WebAssembly SIMD.
@@ -132,6 +152,7 @@ export async function compileKernelModule(want: {
   shared: boolean;
 }): Promise<KernelModule | null> {
   const shared = want.shared && sharedMemorySupported();
+  if (want.relaxedSimd) await enableRelaxedSimdFlag();
   const relaxedSimd = want.relaxedSimd && validates(shared ? 'relaxedShared' : 'relaxed');
   const variant = relaxedSimd ? (shared ? 'relaxedShared' : 'relaxed') : shared ? 'simdShared' : 'simd';
   if (!validates(variant)) return null;
