@@ -190,10 +190,98 @@ export function gemm_nn_tn(
   a: usize, ars: usize, aks: usize, b: usize, ldb: i32, c: usize, ldc: i32, k: i32, acc: bool,
   i0: i32, i1: i32, j0: i32, j1: i32, pack: usize,
 ): void {
+  blocked(a, ars, aks, b, <usize>ldb << 2, 0, 0, c, ldc, k, acc, i0, i1, j0, j1, pack);
+}
+
+/**
+ * C[i0:i1, j0:j1] of C = (acc ? C : 0) + op(A)·op(B) with op(B) already packed by {@link pack_b} at `bp`
+ * (`npad` = its column count rounded up to 8; j0 a multiple of 8). The same blocking and tiles as
+ * gemm_nn_tn, so the same bits; a weight used at every time step is packed once per sequence, not per step.
+ */
+export function gemm_packed(
+  a: usize, ars: usize, aks: usize, bp: usize, npad: i32, c: usize, ldc: i32, k: i32, acc: bool,
+  i0: i32, i1: i32, j0: i32, j1: i32, pack: usize,
+): void {
+  blocked(a, ars, aks, 0, 0, bp, npad, c, ldc, k, acc, i0, i1, j0, j1, pack);
+}
+
+/** Floats {@link pack_b} writes for op(B) [k, n]. */
+export function packed_size(k: i32, n: i32): i32 {
+  return k * ((n + 7) & ~7);
+}
+
+/**
+ * Packs op(B) [k, n] whole into the layout gemm_packed reads: per KC block of rows `pc` (at pc·npad
+ * floats) panels of 8 columns (kc x 8 floats, panel j at + j·kc), columns past n zero. `trans`: B is
+ * stored [n, k] (op(B) = Bᵀ, the `nt` weights of a layer), else [k, n]; row stride ldb floats.
+ */
+export function pack_b(b: usize, ldb: i32, trans: bool, k: i32, n: i32, dst: usize): void {
+  const npad = (n + 7) & ~7;
+  const ldbb = <usize>ldb << 2;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    const blk = dst + <usize>pc * <usize>npad * 4;
+    if (trans) packBt(b + (<usize>pc << 2), ldbb, kc, n, blk);
+    else packB(b + <usize>pc * ldbb, ldbb, kc, n, blk);
+  }
+}
+
+/** packB for a transposed source: op(B)(p, j) = B[j, p] at b + j·ldb + 4p; 4x4 transposes of 8 rows. */
+function packBt(b: usize, ldb: usize, kc: i32, n: i32, dst: usize): void {
+  const kv = kc & ~3;
+  for (let q = 0; q < n; q += 8) {
+    const src = b + <usize>q * ldb;
+    let d = dst + <usize>q * <usize>kc * 4;
+    if (q + 8 <= n) {
+      const r1 = src + ldb, r2 = src + 2 * ldb, r3 = src + 3 * ldb;
+      const r4 = src + 4 * ldb, r5 = src + 5 * ldb, r6 = src + 6 * ldb, r7 = src + 7 * ldb;
+      let o: usize = 0;
+      for (let p = 0; p < kv; p += 4) {
+        const v0 = v128.load(src + o), v1 = v128.load(r1 + o), v2 = v128.load(r2 + o), v3 = v128.load(r3 + o);
+        const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+        const t2 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
+        const t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+        const w0 = v128.load(r4 + o), w1 = v128.load(r5 + o), w2 = v128.load(r6 + o), w3 = v128.load(r7 + o);
+        const u0 = v128.shuffle<f32>(w0, w1, 0, 4, 1, 5);
+        const u1 = v128.shuffle<f32>(w0, w1, 2, 6, 3, 7);
+        const u2 = v128.shuffle<f32>(w2, w3, 0, 4, 1, 5);
+        const u3 = v128.shuffle<f32>(w2, w3, 2, 6, 3, 7);
+        v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+        v128.store(d, v128.shuffle<f32>(u0, u2, 0, 1, 4, 5), 16);
+        v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 32);
+        v128.store(d, v128.shuffle<f32>(u0, u2, 2, 3, 6, 7), 48);
+        v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 64);
+        v128.store(d, v128.shuffle<f32>(u1, u3, 0, 1, 4, 5), 80);
+        v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 96);
+        v128.store(d, v128.shuffle<f32>(u1, u3, 2, 3, 6, 7), 112);
+        o += 16;
+        d += 128;
+      }
+      for (let p = kv; p < kc; p++) {
+        for (let cc = 0; cc < 8; cc++) store<f32>(d + (<usize>cc << 2), load<f32>(src + <usize>cc * ldb + (<usize>p << 2)));
+        d += 32;
+      }
+    } else {
+      const w = n - q;
+      for (let p = 0; p < kc; p++) {
+        for (let cc = 0; cc < 8; cc++) {
+          store<f32>(d + (<usize>cc << 2), cc < w ? load<f32>(src + <usize>cc * ldb + (<usize>p << 2)) : 0);
+        }
+        d += 32;
+      }
+    }
+  }
+}
+
+/** The blocked product behind gemm_nn_tn (B packed here per block: bp = 0) and gemm_packed (B packed at bp). */
+function blocked(
+  a: usize, ars: usize, aks: usize, b: usize, ldbb: usize, bp: usize, npad: i32, c: usize, ldc: i32, k: i32,
+  acc: bool, i0: i32, i1: i32, j0: i32, j1: i32, pack: usize,
+): void {
   const packA_ = pack + <usize>PACK_B_BYTES;
   const spill = packA_ + <usize>PACK_A_BYTES;
   const ldcb = <usize>ldc << 2;
-  const ldbb = <usize>ldb << 2;
   if (k == 0) {
     if (!acc) {
       for (let i = i0; i < i1; i++) memory.fill(c + <usize>i * ldcb + (<usize>j0 << 2), 0, <usize>(j1 - j0) << 2);
@@ -205,17 +293,20 @@ export function gemm_nn_tn(
     const loadC = acc || pc > 0;
     for (let jc = j0; jc < j1; jc += NC) {
       const nc = min(NC, j1 - jc);
-      packB(b + <usize>pc * ldbb + (<usize>jc << 2), ldbb, kc, nc, pack);
+      // Panel q of this block: packed now into `pack`, or already in place in the whole packed B.
+      let panels = pack;
+      if (bp == 0) packB(b + <usize>pc * ldbb + (<usize>jc << 2), ldbb, kc, nc, pack);
+      else panels = bp + (<usize>pc * <usize>npad + <usize>jc * <usize>kc) * 4;
       for (let ic = i0; ic < i1; ic += MC) {
         const mc = min(MC, i1 - ic);
         packA(a + <usize>ic * ars + <usize>pc * aks, ars, aks, mc, kc, packA_);
         for (let q = 0; q < nc; q += 8) {
           const cols = min(8, nc - q);
-          const bp = pack + <usize>q * <usize>kc * 4;
+          const bq = panels + <usize>q * <usize>kc * 4;
           const cq = c + (<usize>(jc + q) << 2);
           for (let g = 0; g < mc; g += 4) {
             tile4x8(
-              packA_ + <usize>g * <usize>kc * 4, bp, kc,
+              packA_ + <usize>g * <usize>kc * 4, bq, kc,
               cq + <usize>(ic + g) * ldcb, ldcb, min(4, mc - g), cols, loadC, spill,
             );
           }

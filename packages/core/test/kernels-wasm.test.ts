@@ -182,6 +182,57 @@ describe.each(['nn', 'nt', 'tn'] as GemmForm[])('gemm %s', (form) => {
   );
 });
 
+describe.each([false, true])('packB (transposed source %s) + gemmPacked', (trans) => {
+  it.each(gemmShapes)('m=%i n=%i k=%i agrees with the reference gemm on every variant', (m, n, k) => {
+    const a = rand(m * k);
+    const b = rand(k * n); // [n, k] when trans, else [k, n]
+    const c0 = rand(m * n);
+    const form: GemmForm = trans ? 'nt' : 'nn';
+    for (const accumulate of [false, true]) {
+      const expected = Float32Array.from(c0);
+      ref.gemm(form, m, n, k, Float32Array.from(a), Float32Array.from(b), expected, accumulate);
+      const absC = Float32Array.from(accumulate ? c0.map(Math.abs) : new Array<number>(m * n).fill(0));
+      ref.gemm(form, m, n, k, Float32Array.from(a, Math.abs), Float32Array.from(b, Math.abs), absC, true);
+      const refPacked = new Float32Array(ref.packedSize(k, n));
+      ref.packB(trans, k, n, Float32Array.from(b), refPacked);
+      const viaRef = Float32Array.from(c0);
+      ref.gemmPacked(m, n, k, Float32Array.from(a), refPacked, viaRef, accumulate);
+      expectClose(
+        `reference, accumulate ${accumulate}`,
+        viaRef,
+        expected,
+        1e-6,
+        2e-6 * Math.max(1, Math.sqrt(k)),
+        absC,
+      );
+      for (const { label, k: kern } of variants) {
+        for (const place of ['plain', 'wasm+off'] as Place[]) {
+          const packed = put(kern, new Array<number>(kern.packedSize(k, n)).fill(0), place);
+          kern.packB(trans, k, n, put(kern, b, place), packed);
+          expectGuards(`${label} packB, ${place}`, packed);
+          const pc = put(kern, c0, place);
+          kern.gemmPacked(m, n, k, put(kern, a, place), packed, pc, accumulate);
+          expectGuards(`${label}, ${place}`, pc);
+          expectClose(
+            `${label}, ${place}, accumulate ${accumulate}`,
+            pc,
+            expected,
+            1e-6,
+            2e-6 * Math.max(1, Math.sqrt(k)),
+            absC,
+          );
+          if (!trans) {
+            // Same blocking and tiles as the nn product: the same bits.
+            const direct = put(kern, c0, place);
+            kern.gemm('nn', m, n, k, put(kern, a, place), put(kern, b, place), direct, accumulate);
+            expect(Array.from(pc), `${label} packed vs nn bits`).toEqual(Array.from(direct));
+          }
+        }
+      }
+    }
+  });
+});
+
 describe('gemm across threads', () => {
   it('gives the same bits with 1 and 2 threads', () => {
     for (const form of ['nn', 'nt', 'tn'] as GemmForm[]) {

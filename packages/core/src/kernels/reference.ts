@@ -235,6 +235,29 @@ function gemm(
   }
 }
 
+// The reference's packed form of op(B) [k, n] is op(B)ᵀ [n, k]: its fast product is the `nt` one.
+function packedSize(k: number, n: number): number {
+  return k * n;
+}
+
+function packB(trans: boolean, k: number, n: number, b: Float32Array, out: Float32Array): void {
+  if (trans) out.set(b.subarray(0, n * k));
+  else transpose(k, n, b, out);
+}
+
+function gemmPacked(
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  packed: Float32Array,
+  c: Float32Array,
+  accumulate: boolean,
+): void {
+  if (m === 0 || n === 0) return;
+  gemmNT(m, n, k, a, packed, c, accumulate);
+}
+
 function addBias(rows: number, cols: number, y: Float32Array, bias: Float32Array): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
@@ -400,6 +423,9 @@ export const referenceKernels: Kernels = Object.freeze({
   name: 'js',
   threads: 1,
   gemm,
+  packedSize,
+  packB,
+  gemmPacked,
   addBias,
   sumRows,
   lstmForward,

@@ -29,6 +29,29 @@ export interface Kernels {
     accumulate: boolean,
   ): void;
 
+  /** Floats {@link packB} writes for op(B) `[k, n]` (the layout is the backend's own). */
+  packedSize(k: number, n: number): number;
+
+  /**
+   * Packs op(B) `[k, n]` for {@link gemmPacked}: `trans` = B is stored `[n, k]` (op(B) = Bᵀ, a layer's
+   * weight in `nt` products), else `[k, n]`. Writes `packedSize(k, n)` floats of `out`.
+   */
+  packB(trans: boolean, k: number, n: number, b: Float32Array, out: Float32Array): void;
+
+  /**
+   * C[m,n] = (accumulate ? C : 0) + A[m,k] · op(B), op(B) given packed by {@link packB}: a weight used
+   * at every time step is rearranged once per sequence instead of once per product.
+   */
+  gemmPacked(
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    packed: Float32Array,
+    c: Float32Array,
+    accumulate: boolean,
+  ): void;
+
   /** y[r, j] += bias[j] for r < rows, j < cols (broadcast a bias over rows). */
   addBias(rows: number, cols: number, y: Float32Array, bias: Float32Array): void;
 

@@ -50,10 +50,12 @@ class GruRunner extends CellRunner {
     if (w.bIh) k.addBias(total, g, this.xg, w.bIh.data);
   }
 
-  stepForward(k: Kernels, off: number, n: number, w: DirectionWeights): void {
+  stepForward(k: Kernels, off: number, n: number, w: DirectionWeights, packedHh: Float32Array | null): void {
     const h = this.hidden;
     const hPrev = from(this.prev[0]!, off * h);
-    k.gemm('nt', n, 3 * h, h, hPrev, w.wHh.data, this.hg, false); // [n, 3H]
+    if (packedHh)
+      k.gemmPacked(n, 3 * h, h, hPrev, packedHh, this.hg, false); // [n, 3H]
+    else k.gemm('nt', n, 3 * h, h, hPrev, w.wHh.data, this.hg, false);
     if (w.bHh) k.addBias(n, 3 * h, this.hg, w.bHh.data);
     k.gruForward(
       n,
@@ -66,7 +68,7 @@ class GruRunner extends CellRunner {
     );
   }
 
-  stepBackward(k: Kernels, off: number, n: number, w: DirectionWeights): void {
+  stepBackward(k: Kernels, off: number, n: number, _w: DirectionWeights, packedHh: Float32Array): void {
     const h = this.hidden;
     const s = this.scratch;
     const dh = s.carry[0];
@@ -81,7 +83,7 @@ class GruRunner extends CellRunner {
       dhg,
       s.tmp,
     );
-    k.gemm('nn', n, h, 3 * h, dhg, w.wHh.data, s.tmp, true); // dh_prev = z⊙dh + dHg · W_hh
+    k.gemmPacked(n, h, 3 * h, dhg, packedHh, s.tmp, true); // dh_prev = z⊙dh + dHg · W_hh
     copyRange(s.tmp, 0, dh, 0, n * h);
   }
 

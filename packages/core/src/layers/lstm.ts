@@ -43,10 +43,12 @@ class LstmRunner extends CellRunner {
     if (w.bHh) k.addBias(total, g, this.gates, w.bHh.data);
   }
 
-  stepForward(k: Kernels, off: number, n: number, w: DirectionWeights): void {
+  stepForward(k: Kernels, off: number, n: number, w: DirectionWeights, packedHh: Float32Array | null): void {
     const h = this.hidden;
     const gates = from(this.gates, off * 4 * h);
-    k.gemm('nt', n, 4 * h, h, from(this.prev[0]!, off * h), w.wHh.data, gates, true);
+    const hPrev = from(this.prev[0]!, off * h);
+    if (packedHh) k.gemmPacked(n, 4 * h, h, hPrev, packedHh, gates, true);
+    else k.gemm('nt', n, 4 * h, h, hPrev, w.wHh.data, gates, true);
     const o = off * h;
     k.lstmForward(
       n,
@@ -59,7 +61,7 @@ class LstmRunner extends CellRunner {
     );
   }
 
-  stepBackward(k: Kernels, off: number, n: number, w: DirectionWeights): void {
+  stepBackward(k: Kernels, off: number, n: number, _w: DirectionWeights, packedHh: Float32Array): void {
     const h = this.hidden;
     const o = off * h;
     const dG = from(this.scratch.dA, off * 4 * h);
@@ -74,7 +76,7 @@ class LstmRunner extends CellRunner {
       dc,
       dG,
     );
-    k.gemm('nn', n, h, 4 * h, dG, w.wHh.data, dh, false); // dh_prev = dGates · W_hh
+    k.gemmPacked(n, h, 4 * h, dG, packedHh, dh, false); // dh_prev = dGates · W_hh
   }
 
   get projection(): Float32Array {

@@ -126,15 +126,31 @@ export abstract class CellRunner {
   /** Input projection of all packed rows at once: `input [total, I] · W_ihᵀ` (+ biases) into the gate buffer. */
   abstract project(k: Kernels, total: number, inSize: number, input: Float32Array, w: DirectionWeights): void;
 
-  /** One step over rows [off, off+n): reads `prev`, writes `cur` (and what the backward needs). */
-  abstract stepForward(k: Kernels, off: number, n: number, w: DirectionWeights): void;
+  /**
+   * One step over rows [off, off+n): reads `prev`, writes `cur` (and what the backward needs).
+   * `packedHh`: W_hhᵀ packed by `k.packB(true, H, G·H, W_hh)` for the whole sweep, or null (one step
+   * alone: the plain `nt` product).
+   */
+  abstract stepForward(
+    k: Kernels,
+    off: number,
+    n: number,
+    w: DirectionWeights,
+    packedHh: Float32Array | null,
+  ): void;
 
   /**
    * Backward of one step: `scratch.carry[c]` rows [0, n) hold the gradient of `cur[c]` at this step; writes
    * the gate gradients at rows [off, off+n) of {@link dIh}/{@link dHh} and overwrites the carries with the
-   * gradient of `prev[c]`.
+   * gradient of `prev[c]`. `packedHh`: W_hh `[G·H, H]` packed by `k.packB(false, G·H, H, W_hh)`.
    */
-  abstract stepBackward(k: Kernels, off: number, n: number, w: DirectionWeights): void;
+  abstract stepBackward(
+    k: Kernels,
+    off: number,
+    n: number,
+    w: DirectionWeights,
+    packedHh: Float32Array,
+  ): void;
 
   /**
    * The buffer {@link project} writes, [total, G·H]: the input-side pre-activations each step then

@@ -114,6 +114,8 @@ class Workspace {
   readonly masks: Uint8Array[];
   gradA: Float32Array = EMPTY;
   gradB: Float32Array = EMPTY;
+  /** W_hh of the direction being swept, packed for the per-step products. */
+  packed: Float32Array = EMPTY;
 
   constructor(spec: CellSpec, hidden: number, layers: number, directions: number) {
     this.runners = Array.from({ length: layers * directions }, () => spec.runner(hidden, this.scratch));
@@ -326,7 +328,7 @@ export abstract class RecurrentLayer extends BaseModule {
       }
       if (l === 0 && projected) copyBlock(input, 0, r.projection, 0, B * this.gateWidth);
       else r.project(k, B, inSize, input, w);
-      r.stepForward(k, 0, B, w);
+      r.stepForward(k, 0, B, w, null);
       for (let c = 0; c < r.carried; c++) copyBlock(r.cur[c]!, 0, finals[c]!, l * BH, BH);
       input = r.cur[0]!;
       inSize = H;
@@ -452,6 +454,10 @@ export abstract class RecurrentLayer extends BaseModule {
     const w = this.cells[l * D + d]!;
     const reverse = d === 1;
     r.project(k, total, inSize, input, w);
+    // W_hhᵀ rearranged once for all steps of this sweep (the product every step repeats).
+    const GH = this.spec.gates * H;
+    ws.packed = fit(ws.packed, k.packedSize(H, GH));
+    k.packB(true, H, GH, w.wHh.data, ws.packed);
     for (let i = 0; i < steps; i++) {
       const t = reverse ? steps - 1 - i : i;
       const n = sizes[t]!;
@@ -469,7 +475,7 @@ export abstract class RecurrentLayer extends BaseModule {
           else prev.fill(0, (off + s) * H, (off + s + 1) * H);
         }
       }
-      r.stepForward(k, off, n, w);
+      r.stepForward(k, off, n, w, ws.packed);
     }
     const h = r.cur[0]!;
     const DH = D * H;
@@ -553,6 +559,9 @@ export abstract class RecurrentLayer extends BaseModule {
     const w = this.cells[l * D + d]!;
     const carry = ws.scratch.carry;
     const reverse = d === 1;
+    const GH = this.spec.gates * H;
+    ws.packed = fit(ws.packed, k.packedSize(GH, H));
+    k.packB(false, GH, H, w.wHh.data, ws.packed);
     for (let i = 0; i < steps; i++) {
       const t = reverse ? i : steps - 1 - i;
       const n = sizes[t]!;
@@ -574,7 +583,7 @@ export abstract class RecurrentLayer extends BaseModule {
         const q = s * H;
         for (let j = 0; j < H; j++) c0[q + j] = c0[q + j]! + dOut[o + j]!;
       }
-      r.stepBackward(k, off, n, w);
+      r.stepBackward(k, off, n, w, ws.packed);
       // Rows that started at this step hand their gradient to the initial state.
       const startFrom = reverse ? next : t === 0 ? 0 : n;
       for (let c = 0; c < r.carried; c++) {
@@ -588,7 +597,6 @@ export abstract class RecurrentLayer extends BaseModule {
         }
       }
     }
-    const GH = this.spec.gates * H;
     const dI = r.dIh;
     const dH = r.dHh;
     if (w.wIh.requiresGrad) k.gemm('tn', GH, inSize, total, dI, input, w.wIh.ensureGrad(), true);

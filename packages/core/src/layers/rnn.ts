@@ -43,10 +43,12 @@ class RnnRunner extends CellRunner {
     if (w.bHh) k.addBias(total, h, a, w.bHh.data);
   }
 
-  stepForward(k: Kernels, off: number, n: number, w: DirectionWeights): void {
+  stepForward(k: Kernels, off: number, n: number, w: DirectionWeights, packedHh: Float32Array | null): void {
     const h = this.hidden;
     const a = from(this.cur[0]!, off * h);
-    k.gemm('nt', n, h, h, from(this.prev[0]!, off * h), w.wHh.data, a, true);
+    const hPrev = from(this.prev[0]!, off * h);
+    if (packedHh) k.gemmPacked(n, h, h, hPrev, packedHh, a, true);
+    else k.gemm('nt', n, h, h, hPrev, w.wHh.data, a, true);
     if (this.relu) {
       for (let i = 0; i < n * h; i++) if (a[i]! < 0) a[i] = 0;
     } else {
@@ -54,7 +56,7 @@ class RnnRunner extends CellRunner {
     }
   }
 
-  stepBackward(k: Kernels, off: number, n: number, w: DirectionWeights): void {
+  stepBackward(k: Kernels, off: number, n: number, _w: DirectionWeights, packedHh: Float32Array): void {
     const h = this.hidden;
     const y = this.cur[0]!;
     const dA = this.scratch.dA;
@@ -68,7 +70,7 @@ class RnnRunner extends CellRunner {
         dA[o + i] = dh[i]! * (1 - v * v);
       }
     }
-    k.gemm('nn', n, h, h, from(dA, o), w.wHh.data, dh, false); // dh_prev = dA · W_hh
+    k.gemmPacked(n, h, h, from(dA, o), packedHh, dh, false); // dh_prev = dA · W_hh
   }
 
   get projection(): Float32Array {

@@ -86,6 +86,8 @@ function checkDims(what: string, a: number, b = 0, c = 0): void {
 /** Argument names of each kernel's dimensions, for error messages. */
 const DIM_NAMES: Record<string, string[]> = {
   gemm: ['m', 'n', 'k'],
+  gemmPacked: ['m', 'n', 'k'],
+  packB: ['k', 'n'],
   addBias: ['rows', 'cols'],
   sumRows: ['rows', 'cols'],
   lstmForward: ['b', 'h'],
@@ -272,6 +274,49 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
     });
   };
 
+  const packedSize = (k: number, n: number): number => k * (Math.ceil(n / 8) * 8);
+
+  const packB = (trans: boolean, k: number, n: number, b: Float32Array, outArr: Float32Array): void => {
+    checkDims('packB', k, n);
+    need('packB B', b, k * n);
+    need('packB out', outArr, packedSize(k, n));
+    if (k === 0 || n === 0) return;
+    call(() => x.pack_b(inp(b, k * n), trans ? k : n, trans ? 1 : 0, k, n, out(outArr, packedSize(k, n))));
+  };
+
+  const gemmPacked = (
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    packed: Float32Array,
+    c: Float32Array,
+    accumulate: boolean,
+  ): void => {
+    checkDims('gemmPacked', m, n, k);
+    need('gemmPacked A', a, m * k);
+    need('gemmPacked packed B', packed, packedSize(k, n));
+    need('gemmPacked C', c, m * n);
+    if (m === 0 || n === 0) return;
+    call(() => {
+      const pa = inp(a, m * k);
+      const pb = inp(packed, packedSize(k, n));
+      const pc = accumulate ? inout(c, m * n) : out(c, m * n);
+      const acc = accumulate ? 1 : 0;
+      const npad = Math.ceil(n / 8) * 8;
+      const rowSplit = m > n;
+      const ways = pool && m >= 4 && m * n * k >= o.parallelMinMacs ? threads : 1;
+      const bounds = split(rowSplit ? m : n, ways, rowSplit ? 4 : 8);
+      const parts: number[][] = [];
+      for (let p = 0; p + 1 < bounds.length; p++) {
+        const [lo, hi] = [bounds[p]!, bounds[p + 1]!];
+        const [i0, i1, j0, j1] = rowSplit ? [lo, hi, 0, n] : [0, m, lo, hi];
+        parts.push([pa, 4 * k, 4, pb, npad, pc, n, k, acc, i0, i1, j0, j1, packs[p]!]);
+      }
+      runParts('gemm_packed', parts);
+    });
+  };
+
   return {
     name: pool ? 'wasm-threads' : 'wasm',
     get threads() {
@@ -288,6 +333,9 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       threads = 1;
     },
     gemm,
+    packedSize,
+    packB,
+    gemmPacked,
     addBias(rows, cols, y, bias) {
       checkDims('addBias', rows, cols);
       need('addBias y', y, rows * cols);

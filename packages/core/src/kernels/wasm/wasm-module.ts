@@ -45,6 +45,24 @@ export interface KernelExports {
     j0: number,
     j1: number,
   ): void;
+  gemm_packed(
+    a: number,
+    ars: number,
+    aks: number,
+    bp: number,
+    npad: number,
+    c: number,
+    ldc: number,
+    k: number,
+    acc: number,
+    i0: number,
+    i1: number,
+    j0: number,
+    j1: number,
+    pack: number,
+  ): void;
+  pack_b(b: number, ldb: number, trans: number, k: number, n: number, dst: number): void;
+  packed_size(k: number, n: number): number;
   lstm_forward(
     b: number,
     h: number,

@@ -18,6 +18,7 @@ import type { KernelModule } from './wasm-module.ts';
 export const workerOps = [
   'gemm_nn_tn',
   'gemm_nt',
+  'gemm_packed',
   'lstm_forward',
   'lstm_backward',
   'gru_forward',
