@@ -7,11 +7,9 @@ import { parseArgs } from 'node:util';
 import {
   Adam,
   allocF32,
-  Embedding,
   GRU,
   initBackend,
   type Kernels,
-  Linear,
   LSTM,
   mse,
   type Optimizer,

@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
-import { Embedding, GRU, initBackend, Linear, LSTM, mse, Rng, SGD, Tape, Tensor } from '@recurrent/core';
+import { GRU, initBackend, LSTM, mse, Rng, SGD, Tape, Tensor } from '@recurrent/core';
 import { LanguageModel, languageModelStepper } from '@recurrent/language-model';
 import { sampleCategorical } from '@recurrent/samplers';
 import { recurrentConfig as c, sampleConfig } from '../plan.ts';

@@ -21,6 +21,26 @@ import { ld, madd, sp, st, vsigmoid, vtanh } from './simd';
   st(ho, f32x4.mul(o, t), full);
 }
 
+/**
+ * The LSTM cell on hidden units [u0, u1) of every row only (gates row stride 4h, state row stride h): what
+ * one thread of a split step computes after its own columns of the recurrent product.
+ */
+export function lstm_forward_units(
+  b: i32, h: i32, u0: i32, u1: i32, gates: usize, cPrev: usize, c: usize, tanhC: usize, hOut: usize,
+): void {
+  const h4 = <usize>h << 2;
+  const s = <usize>u0 << 2;
+  const e = <usize>u1 << 2;
+  const ev = s + (<usize>((u1 - u0) & ~3) << 2);
+  for (let r = 0; r < b; r++) {
+    const g = gates + <usize>r * 4 * h4;
+    const o = <usize>r * h4;
+    let j = s;
+    for (; j < ev; j += 16) lstmFwdAt(g + j, h4, cPrev + o + j, c + o + j, tanhC + o + j, hOut + o + j, true);
+    for (; j < e; j += 4) lstmFwdAt(g + j, h4, cPrev + o + j, c + o + j, tanhC + o + j, hOut + o + j, false);
+  }
+}
+
 /** See `Kernels.lstmForward`. */
 export function lstm_forward(b: i32, h: i32, gates: usize, cPrev: usize, c: usize, tanhC: usize, hOut: usize): void {
   const h4 = <usize>h << 2;

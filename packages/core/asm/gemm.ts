@@ -12,6 +12,7 @@
 // `nt` is dot-product shaped: rows of A and rows of B are both contiguous in k, so a 4x2 tile keeps
 // eight 4-lane partial sums and reduces them at the end; no packing, which matters for the recurrent
 // step (W_hh is re-read every time step) and for batch-1 sampling.
+import { lstm_forward_units } from './cells';
 import { madd } from './simd';
 
 /** k is processed in blocks of KC so a packed B panel (KC x 8 floats, 8 KiB) stays in L1. */
@@ -498,4 +499,21 @@ export function gemm_nt(a: usize, b: usize, c: usize, ldc: i32, k: i32, acc: boo
       tileNt1x4(ai, b + <usize>j * kb, kb, k, ci + (<usize>j << 2), min(4, j1 - j), acc);
     }
   }
+}
+
+/**
+ * One LSTM step for hidden units [u0, u1) (multiples of 8; h a multiple of 8): the four gate column ranges
+ * g·h + [u0, u1) of gates[0:m] += hPrev · W_hhᵀ (W_hhᵀ packed by pack_b, 4h columns), then the cell on those
+ * units. A thread that owns a range of units owns every gate of them, so a threaded step needs one hand-off
+ * instead of two and the cell is split too. The same tiles and k blocking as gemm_packed: the same bits.
+ */
+export function lstm_step(
+  hp: usize, bp: usize, h: i32, gates: usize, m: i32, u0: i32, u1: i32,
+  cPrev: usize, c: usize, tanhC: usize, hOut: usize, pack: usize,
+): void {
+  const g4 = 4 * h;
+  for (let q = 0; q < 4; q++) {
+    blocked(hp, <usize>h << 2, 4, 0, 0, bp, g4, gates, g4, h, true, 0, m, q * h + u0, q * h + u1, pack);
+  }
+  lstm_forward_units(m, h, u0, u1, gates, cPrev, c, tanhC, hOut);
 }

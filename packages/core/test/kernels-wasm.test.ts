@@ -233,6 +233,42 @@ describe.each([false, true])('packB (transposed source %s) + gemmPacked', (trans
   });
 });
 
+describe('lstmStepPacked', () => {
+  it.each([
+    [1, 8],
+    [5, 16],
+    [32, 64],
+    [3, 13],
+    [9, 40],
+  ])('b=%i h=%i is gemmPacked then lstmForward, the same bits, on every variant', (b, h) => {
+    const hPrev = rand(b * h);
+    const w = rand(4 * h * h);
+    const g0 = rand(b * 4 * h);
+    const cPrev = rand(b * h);
+    const kernList: [string, typeof ref][] = [
+      ['reference', ref],
+      ...variants.map((v): [string, typeof ref] => [v.label, v.k]),
+    ];
+    for (const [label, kern] of kernList) {
+      const packed = new Float32Array(kern.packedSize(h, 4 * h));
+      kern.packB(true, h, 4 * h, Float32Array.from(w), packed);
+      const run = (fused: boolean) => {
+        const gates = Float32Array.from(g0);
+        const [c, tc, ho] = [new Float32Array(b * h), new Float32Array(b * h), new Float32Array(b * h)];
+        const hp = Float32Array.from(hPrev);
+        const cp = Float32Array.from(cPrev);
+        if (fused) kern.lstmStepPacked(b, h, hp, packed, gates, cp, c, tc, ho);
+        else {
+          kern.gemmPacked(b, 4 * h, h, hp, packed, gates, true);
+          kern.lstmForward(b, h, gates, cp, c, tc, ho);
+        }
+        return [gates, c, tc, ho].map((x) => Array.from(new Uint32Array(x.buffer)));
+      };
+      expect(run(true), `${label} b=${b} h=${h}`).toEqual(run(false));
+    }
+  });
+});
+
 describe('gemm across threads', () => {
   it('gives the same bits with 1 and 2 threads', () => {
     for (const form of ['nn', 'nt', 'tn'] as GemmForm[]) {

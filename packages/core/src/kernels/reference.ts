@@ -258,6 +258,21 @@ function gemmPacked(
   gemmNT(m, n, k, a, packed, c, accumulate);
 }
 
+function lstmStepPacked(
+  b: number,
+  h: number,
+  hPrev: Float32Array,
+  packed: Float32Array,
+  gates: Float32Array,
+  cPrev: Float32Array,
+  c: Float32Array,
+  tanhC: Float32Array,
+  hOut: Float32Array,
+): void {
+  gemmPacked(b, 4 * h, h, hPrev, packed, gates, true);
+  lstmForward(b, h, gates, cPrev, c, tanhC, hOut);
+}
+
 function addBias(rows: number, cols: number, y: Float32Array, bias: Float32Array): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
@@ -429,6 +444,7 @@ export const referenceKernels: Kernels = Object.freeze({
   addBias,
   sumRows,
   lstmForward,
+  lstmStepPacked,
   lstmBackward,
   gruForward,
   gruBackward,

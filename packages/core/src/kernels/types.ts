@@ -75,6 +75,24 @@ export interface Kernels {
   ): void;
 
   /**
+   * One whole LSTM step on a packed recurrent weight: `gates [b,4h] += hPrev [b,h] · W_hhᵀ` with W_hhᵀ packed by
+   * `packB(true, h, 4h, W_hh)`, then {@link lstmForward}. Exactly `gemmPacked(b, 4h, h, hPrev, packed, gates,
+   * true)` followed by `lstmForward` (same bits); a threaded backend splits it by hidden units, so each thread
+   * computes all four gates of its units and their cell in one hand-off.
+   */
+  lstmStepPacked(
+    b: number,
+    h: number,
+    hPrev: Float32Array,
+    packed: Float32Array,
+    gates: Float32Array,
+    cPrev: Float32Array,
+    c: Float32Array,
+    tanhC: Float32Array,
+    hOut: Float32Array,
+  ): void;
+
+  /**
    * Backward of {@link lstmForward}. In: activated `gates` [b,4h], `cPrev`, `tanhC`, `dh` [b,h] (grad of h),
    * `dc` [b,h] (grad of c from the next step). Out: `dGates` [b,4h] grad of the pre-activations;
    * `dc` overwritten with the grad of cPrev.

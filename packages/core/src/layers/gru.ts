@@ -44,9 +44,18 @@ class GruRunner extends CellRunner {
     this.cur[0] = fit(this.cur[0]!, total * h);
   }
 
-  project(k: Kernels, total: number, inSize: number, input: Float32Array, w: DirectionWeights): void {
+  project(
+    k: Kernels,
+    total: number,
+    inSize: number,
+    input: Float32Array,
+    w: DirectionWeights,
+    packedIh: Float32Array | null = null,
+  ): void {
     const g = 3 * this.hidden;
-    k.gemm('nt', total, g, inSize, input, w.wIh.data, this.xg, false); // [total, 3H]
+    if (packedIh)
+      k.gemmPacked(total, g, inSize, input, packedIh, this.xg, false); // [total, 3H]
+    else k.gemm('nt', total, g, inSize, input, w.wIh.data, this.xg, false);
     if (w.bIh) k.addBias(total, g, this.xg, w.bIh.data);
   }
 

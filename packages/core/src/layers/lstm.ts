@@ -36,9 +36,18 @@ class LstmRunner extends CellRunner {
     }
   }
 
-  project(k: Kernels, total: number, inSize: number, input: Float32Array, w: DirectionWeights): void {
+  project(
+    k: Kernels,
+    total: number,
+    inSize: number,
+    input: Float32Array,
+    w: DirectionWeights,
+    packedIh: Float32Array | null = null,
+  ): void {
     const g = 4 * this.hidden;
-    k.gemm('nt', total, g, inSize, input, w.wIh.data, this.gates, false); // [total, 4H]
+    if (packedIh)
+      k.gemmPacked(total, g, inSize, input, packedIh, this.gates, false); // [total, 4H]
+    else k.gemm('nt', total, g, inSize, input, w.wIh.data, this.gates, false);
     if (w.bIh) k.addBias(total, g, this.gates, w.bIh.data);
     if (w.bHh) k.addBias(total, g, this.gates, w.bHh.data);
   }
@@ -47,9 +56,22 @@ class LstmRunner extends CellRunner {
     const h = this.hidden;
     const gates = from(this.gates, off * 4 * h);
     const hPrev = from(this.prev[0]!, off * h);
-    if (packedHh) k.gemmPacked(n, 4 * h, h, hPrev, packedHh, gates, true);
-    else k.gemm('nt', n, 4 * h, h, hPrev, w.wHh.data, gates, true);
     const o = off * h;
+    if (packedHh) {
+      k.lstmStepPacked(
+        n,
+        h,
+        hPrev,
+        packedHh,
+        gates,
+        from(this.prev[1]!, o),
+        from(this.cur[1]!, o),
+        from(this.tanhC, o),
+        from(this.cur[0]!, o),
+      );
+      return;
+    }
+    k.gemm('nt', n, 4 * h, h, hPrev, w.wHh.data, gates, true);
     k.lstmForward(
       n,
       h,

@@ -7,6 +7,8 @@
  * Packed row of (time t, sorted row s < sizes[t]) = `offsets[t] + s`; sorted row s is batch row `order[s]`.
  */
 import { ShapeError } from '../errors.ts';
+import type { Kernels } from '../kernels/types.ts';
+import { addRange, copyRange } from './recurrent-cell.ts';
 
 /** How a `[B, T, ·]` batch with per-row lengths maps onto packed rows. */
 export class PackedBatch {
@@ -92,23 +94,31 @@ export class PackedBatch {
       const n = sizes[t]!;
       const o = offsets[t]!;
       for (let s = 0; s < n; s++) {
-        const from = (order[s]! * time + t) * features;
-        dst.set(src.subarray(from, from + features), (o + s) * features);
+        copyRange(src, (order[s]! * time + t) * features, dst, (o + s) * features, features);
       }
     }
   }
 
+  /**
+   * Copies packed rows `src [total, F]` into `dst [B, T, F]` (padded positions untouched), a row per
+   * memory copy.
+   */
+  unpack(features: number, src: Float32Array, dst: Float32Array): void {
+    this.eachRow(features, (from, to) => copyRange(src, from, dst, to, features));
+  }
+
   /** Adds packed rows `src [total, F]` into `dst [B, T, F]` (padded positions untouched). */
-  unpackAdd(features: number, src: Float32Array, dst: Float32Array): void {
+  unpackAdd(k: Kernels, features: number, src: Float32Array, dst: Float32Array): void {
+    this.eachRow(features, (from, to) => addRange(k, src, from, dst, to, features));
+  }
+
+  /** Calls `f(packed offset, padded offset)` (in floats) for every live row. */
+  private eachRow(features: number, f: (from: number, to: number) => void): void {
     const { steps, sizes, offsets, order, time } = this;
     for (let t = 0; t < steps; t++) {
       const n = sizes[t]!;
       const o = offsets[t]!;
-      for (let s = 0; s < n; s++) {
-        const to = (order[s]! * time + t) * features;
-        const from = (o + s) * features;
-        for (let f = 0; f < features; f++) dst[to + f] = dst[to + f]! + src[from + f]!;
-      }
+      for (let s = 0; s < n; s++) f((o + s) * features, (order[s]! * time + t) * features);
     }
   }
 }

@@ -21,6 +21,7 @@ import { Tape } from '../tape.ts';
 import { assertShape, Parameter, Tensor } from '../tensor.ts';
 import { PackedBatch } from './packed-batch.ts';
 import {
+  addRange,
   type CellRunner,
   type CellSpec,
   copyBlock,
@@ -91,7 +92,7 @@ export function detachState(state: RecurrentState): RecurrentState {
 
 const EMPTY = new Float32Array(0);
 const EMPTY_MASK = new Uint8Array(0);
-const NO_GRAD = Tape.noGrad();
+const _NO_GRAD = Tape.noGrad();
 const MAX_POOLED = 256;
 
 function positiveInt(what: string, v: unknown): number {
@@ -308,9 +309,10 @@ export abstract class RecurrentLayer extends BaseModule {
     const L = this.numLayers;
     const H = this.hiddenSize;
     const BH = B * H;
-    const runners = (this.stepRunners ??= Array.from({ length: L }, () =>
-      this.spec.runner(H, new SweepScratch()),
-    ));
+    if (this.stepRunners === null) {
+      this.stepRunners = Array.from({ length: L }, () => this.spec.runner(H, new SweepScratch()));
+    }
+    const runners = this.stepRunners;
     const hN = Tensor.zeros([L, B, H]);
     const cN = this.hasCellState ? Tensor.zeros([L, B, H]) : null;
     const init = [h0?.data ?? null, c0?.data ?? null];
@@ -420,7 +422,7 @@ export abstract class RecurrentLayer extends BaseModule {
       inSize = DH;
     }
     const output = Tensor.zeros([B, T, DH], rec);
-    plan.unpackAdd(DH, ws.outs[L - 1]!, output.data);
+    plan.unpack(DH, ws.outs[L - 1]!, output.data);
     const state: RecurrentState = cN === null ? { h: hN } : { h: hN, c: cN };
 
     if (rec) {
@@ -453,9 +455,11 @@ export abstract class RecurrentLayer extends BaseModule {
     const r = ws.runners[l * D + d]!;
     const w = this.cells[l * D + d]!;
     const reverse = d === 1;
-    r.project(k, total, inSize, input, w);
-    // W_hhᵀ rearranged once for all steps of this sweep (the product every step repeats).
     const GH = this.spec.gates * H;
+    // W_ihᵀ and W_hhᵀ rearranged into the packed panels of the fast product: once per sweep.
+    ws.packed = fit(ws.packed, k.packedSize(inSize, GH));
+    k.packB(true, inSize, GH, w.wIh.data, ws.packed);
+    r.project(k, total, inSize, input, w, ws.packed);
     ws.packed = fit(ws.packed, k.packedSize(H, GH));
     k.packB(true, H, GH, w.wHh.data, ws.packed);
     for (let i = 0; i < steps; i++) {
@@ -479,7 +483,8 @@ export abstract class RecurrentLayer extends BaseModule {
     }
     const h = r.cur[0]!;
     const DH = D * H;
-    for (let row = 0; row < total; row++) copyRange(h, row * H, out, row * DH + d * H, H);
+    if (D === 1) copyRange(h, 0, out, 0, total * H);
+    else for (let row = 0; row < total; row++) copyRange(h, row * H, out, row * DH + d * H, H);
     for (let s = 0; s < B; s++) {
       const row = offsets[reverse ? 0 : lengths[s]! - 1]! + s;
       for (let c = 0; c < r.carried; c++) copyRange(r.cur[c]!, row * H, finals[c]!, slot + order[s]! * H, H);
@@ -534,7 +539,7 @@ export abstract class RecurrentLayer extends BaseModule {
         dIn = t;
       }
     }
-    if (x.requiresGrad) plan.unpackAdd(I, dIn, x.ensureGrad());
+    if (x.requiresGrad) plan.unpackAdd(k, I, dIn, x.ensureGrad());
   }
 
   /** Reverse sweep of one direction of one layer, then its weight gradients as GEMMs over all rows. */
@@ -577,12 +582,9 @@ export abstract class RecurrentLayer extends BaseModule {
           else cr.fill(0, s * H, (s + 1) * H);
         }
       }
-      const c0 = carry[0];
-      for (let s = 0; s < n; s++) {
-        const o = (off + s) * DH + d * H;
-        const q = s * H;
-        for (let j = 0; j < H; j++) c0[q + j] = c0[q + j]! + dOut[o + j]!;
-      }
+      const c0 = carry[0]!;
+      if (D === 1) addRange(k, dOut, off * H, c0, 0, n * H);
+      else for (let s = 0; s < n; s++) addRange(k, dOut, (off + s) * DH + d * H, c0, s * H, H);
       r.stepBackward(k, off, n, w, ws.packed);
       // Rows that started at this step hand their gradient to the initial state.
       const startFrom = reverse ? next : t === 0 ? 0 : n;
@@ -590,11 +592,7 @@ export abstract class RecurrentLayer extends BaseModule {
         const g = gInit[c];
         if (!g) continue;
         const cr = carry[c]!;
-        for (let s = startFrom; s < n; s++) {
-          const o = slot + order[s]! * H;
-          const q = s * H;
-          for (let j = 0; j < H; j++) g[o + j] = g[o + j]! + cr[q + j]!;
-        }
+        for (let s = startFrom; s < n; s++) addRange(k, cr, s * H, g, slot + order[s]! * H, H);
       }
     }
     const dI = r.dIh;

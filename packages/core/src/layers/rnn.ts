@@ -35,10 +35,19 @@ class RnnRunner extends CellRunner {
     this.cur[0] = fit(this.cur[0]!, total * this.hidden);
   }
 
-  project(k: Kernels, total: number, inSize: number, input: Float32Array, w: DirectionWeights): void {
+  project(
+    k: Kernels,
+    total: number,
+    inSize: number,
+    input: Float32Array,
+    w: DirectionWeights,
+    packedIh: Float32Array | null = null,
+  ): void {
     const h = this.hidden;
     const a = this.cur[0]!;
-    k.gemm('nt', total, h, inSize, input, w.wIh.data, a, false); // [total, H]
+    if (packedIh)
+      k.gemmPacked(total, h, inSize, input, packedIh, a, false); // [total, H]
+    else k.gemm('nt', total, h, inSize, input, w.wIh.data, a, false);
     if (w.bIh) k.addBias(total, h, a, w.bIh.data);
     if (w.bHh) k.addBias(total, h, a, w.bHh.data);
   }

@@ -43,10 +43,17 @@ export function mse(tape: Tape, pred: Tensor, target: Tensor, options: MseOption
       const f = 2 * g[0]! * norm;
       const gp = pred.requiresGrad ? pred.ensureGrad() : null;
       const gt = target.requiresGrad ? target.ensureGrad() : null;
-      for (let i = 0; i < n; i++) {
-        const d = f * (p[i]! - t[i]!);
-        if (gp) gp[i]! += d;
-        if (gt) gt[i]! -= d;
+      // One loop per case: a branch per element costs as much as the arithmetic on long tensors.
+      if (gp && gt) {
+        for (let i = 0; i < n; i++) {
+          const d = f * (p[i]! - t[i]!);
+          gp[i]! += d;
+          gt[i]! -= d;
+        }
+      } else if (gp) {
+        for (let i = 0; i < n; i++) gp[i]! += f * (p[i]! - t[i]!);
+      } else if (gt) {
+        for (let i = 0; i < n; i++) gt[i]! -= f * (p[i]! - t[i]!);
       }
     });
   }

@@ -91,6 +91,7 @@ const DIM_NAMES: Record<string, string[]> = {
   addBias: ['rows', 'cols'],
   sumRows: ['rows', 'cols'],
   lstmForward: ['b', 'h'],
+  lstmStepPacked: ['b', 'h'],
   lstmBackward: ['b', 'h'],
   gruForward: ['b', 'h'],
   gruBackward: ['b', 'h'],
@@ -317,7 +318,7 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
     });
   };
 
-  return {
+  const self: WasmKernels = {
     name: pool ? 'wasm-threads' : 'wasm',
     get threads() {
       return threads;
@@ -366,6 +367,41 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
           [4 * h, h, h, h, h],
         ),
       );
+    },
+    lstmStepPacked(b, h, hPrev, packed, gates, cPrev, c, tanhC, hOut) {
+      checkDims('lstmStepPacked', b, h);
+      const n = b * h;
+      need('lstmStepPacked hPrev', hPrev, n);
+      need('lstmStepPacked packed', packed, packedSize(h, 4 * h));
+      need('lstmStepPacked gates', gates, 4 * n);
+      need('lstmStepPacked cPrev', cPrev, n);
+      need('lstmStepPacked c', c, n);
+      need('lstmStepPacked tanhC', tanhC, n);
+      need('lstmStepPacked h', hOut, n);
+      if (n === 0) return;
+      if (h % 8 !== 0) {
+        // Unit ranges must start on a packed panel (8 columns): otherwise the plain two-call step.
+        gemmPacked(b, 4 * h, h, hPrev, packed, gates, true);
+        self.lstmForward(b, h, gates, cPrev, c, tanhC, hOut);
+        return;
+      }
+      call(() => {
+        const ph = inp(hPrev, n);
+        const pp = inp(packed, packedSize(h, 4 * h));
+        const pg = inout(gates, 4 * n);
+        const pcp = inp(cPrev, n);
+        const pc = out(c, n);
+        const pt = out(tanhC, n);
+        const po = out(hOut, n);
+        // Split by hidden units, in multiples of 8 (a panel), when the step is big enough to share.
+        const ways = pool && b >= 4 && 4 * n * h >= o.parallelMinMacs ? threads : 1;
+        const bounds = split(h, ways, 8);
+        const parts: number[][] = [];
+        for (let p = 0; p + 1 < bounds.length; p++) {
+          parts.push([ph, pp, h, pg, b, bounds[p]!, bounds[p + 1]!, pcp, pc, pt, po, packs[p]!]);
+        }
+        runParts('lstm_step', parts);
+      });
     },
     lstmBackward(b, h, gates, cPrev, tanhC, dh, dc, dGates) {
       checkDims('lstmBackward', b, h);
@@ -439,4 +475,5 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       call(() => byRows('sigmoid_f32', n, n, [], [inp(xs, n), out(y, n)], [1, 1]));
     },
   };
+  return self;
 }

@@ -72,6 +72,20 @@ export interface KernelExports {
     tanhC: number,
     hOut: number,
   ): void;
+  lstm_step(
+    hp: number,
+    bp: number,
+    h: number,
+    gates: number,
+    m: number,
+    u0: number,
+    u1: number,
+    cPrev: number,
+    c: number,
+    tanhC: number,
+    hOut: number,
+    pack: number,
+  ): void;
   lstm_backward(
     b: number,
     h: number,

@@ -20,6 +20,7 @@ export const workerOps = [
   'gemm_nt',
   'gemm_packed',
   'lstm_forward',
+  'lstm_step',
   'lstm_backward',
   'gru_forward',
   'gru_backward',
