@@ -275,6 +275,71 @@ function packBt(b: usize, ldb: usize, kc: i32, n: i32, dst: usize): void {
   }
 }
 
+/**
+ * Row r of C[·, j0:j0+cols] (cols <= 8·panels) from op(A)'s row at `a` (k stride aks bytes) and `panels`
+ * consecutive packed B panels at `bq` (kc x 8 floats each): the matrix-vector shape (one token per row
+ * when generating). Each element is the same FMA chain over the block as in tile4x8, so the same bits;
+ * four panels at once give eight independent chains (one panel alone would wait on the FMA latency).
+ */
+function rowPanels(a: usize, aks: usize, bq: usize, kc: i32, panels: i32, c: usize, cols: i32, loadC: bool, spill: usize): void {
+  const stride = <usize>kc << 5;
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+  let b = bq;
+  let x = a;
+  const end = bq + stride;
+  if (panels == 4) {
+    while (b < end) {
+      const s = v128.load32_splat(x);
+      c0 = madd(s, v128.load(b), c0);
+      c1 = madd(s, v128.load(b, 16), c1);
+      c2 = madd(s, v128.load(b + stride), c2);
+      c3 = madd(s, v128.load(b + stride, 16), c3);
+      c4 = madd(s, v128.load(b + 2 * stride), c4);
+      c5 = madd(s, v128.load(b + 2 * stride, 16), c5);
+      c6 = madd(s, v128.load(b + 3 * stride), c6);
+      c7 = madd(s, v128.load(b + 3 * stride, 16), c7);
+      x += aks;
+      b += 32;
+    }
+  } else {
+    // 1 to 3 panels: the same chains, the unused ones left at zero.
+    const p1 = panels > 1 ? stride : 0;
+    const p2 = panels > 2 ? 2 * stride : 0;
+    while (b < end) {
+      const s = v128.load32_splat(x);
+      c0 = madd(s, v128.load(b), c0);
+      c1 = madd(s, v128.load(b, 16), c1);
+      c2 = madd(s, v128.load(b + p1), c2);
+      c3 = madd(s, v128.load(b + p1, 16), c3);
+      c4 = madd(s, v128.load(b + p2), c4);
+      c5 = madd(s, v128.load(b + p2, 16), c5);
+      x += aks;
+      b += 32;
+    }
+  }
+  if (cols == 32) {
+    storeRow(c, c0, c1, loadC);
+    storeRow(c + 32, c2, c3, loadC);
+    storeRow(c + 64, c4, c5, loadC);
+    storeRow(c + 96, c6, c7, loadC);
+    return;
+  }
+  v128.store(spill, c0);
+  v128.store(spill, c1, 16);
+  v128.store(spill, c2, 32);
+  v128.store(spill, c3, 48);
+  v128.store(spill, c4, 64);
+  v128.store(spill, c5, 80);
+  v128.store(spill, c6, 96);
+  v128.store(spill, c7, 112);
+  for (let j = 0; j < cols; j++) {
+    const o = <usize>j << 2;
+    const v = load<f32>(spill + o);
+    store<f32>(c + o, loadC ? load<f32>(c + o) + v : v);
+  }
+}
+
 /** The blocked product behind gemm_nn_tn (B packed here per block: bp = 0) and gemm_packed (B packed at bp). */
 function blocked(
   a: usize, ars: usize, aks: usize, b: usize, ldbb: usize, bp: usize, npad: i32, c: usize, ldc: i32, k: i32,
@@ -298,6 +363,18 @@ function blocked(
       let panels = pack;
       if (bp == 0) packB(b + <usize>pc * ldbb + (<usize>jc << 2), ldbb, kc, nc, pack);
       else panels = bp + (<usize>pc * <usize>npad + <usize>jc * <usize>kc) * 4;
+      if (i1 - i0 < 4) {
+        // Fewer rows than a tile: each row against four panels at a time, A read in place (no packing).
+        for (let i = i0; i < i1; i++) {
+          const ai = a + <usize>i * ars + <usize>pc * aks;
+          const ci = c + <usize>i * ldcb + (<usize>jc << 2);
+          for (let q = 0; q < nc; q += 32) {
+            const cols = min(32, nc - q);
+            rowPanels(ai, aks, panels + <usize>q * <usize>kc * 4, kc, (cols + 7) >> 3, ci + (<usize>q << 2), cols, loadC, spill);
+          }
+        }
+        continue;
+      }
       for (let ic = i0; ic < i1; ic += MC) {
         const mc = min(MC, i1 - ic);
         packA(a + <usize>ic * ars + <usize>pc * aks, ars, aks, mc, kc, packA_);

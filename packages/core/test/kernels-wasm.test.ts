@@ -233,6 +233,34 @@ describe.each([false, true])('packB (transposed source %s) + gemmPacked', (trans
   });
 });
 
+describe('gemmPacked with fewer rows than a tile', () => {
+  it.each([
+    [300, 100],
+    [256, 1024],
+    [70, 13],
+    [513, 40],
+  ])('k=%i n=%i: each row alone gives the bits it gets inside a 6-row product', (k, n) => {
+    const a = rand(6 * k);
+    const b = rand(n * k);
+    const c0 = rand(6 * n);
+    for (const { label, k: kern } of variants) {
+      const packed = new Float32Array(kern.packedSize(k, n));
+      kern.packB(true, k, n, Float32Array.from(b), packed);
+      for (const accumulate of [false, true]) {
+        const all = Float32Array.from(c0);
+        kern.gemmPacked(6, n, k, Float32Array.from(a), packed, all, accumulate);
+        for (const rows of [1, 2, 3]) {
+          const part = Float32Array.from(c0.slice(0, rows * n));
+          kern.gemmPacked(rows, n, k, Float32Array.from(a.slice(0, rows * k)), packed, part, accumulate);
+          expect(Array.from(new Uint32Array(part.buffer)), `${label} rows=${rows} acc=${accumulate}`).toEqual(
+            Array.from(new Uint32Array(all.buffer.slice(0, rows * n * 4))),
+          );
+        }
+      }
+    }
+  });
+});
+
 describe('lstmStepPacked', () => {
   it.each([
     [1, 8],

@@ -226,6 +226,32 @@ describe.each(KINDS)('%s', (kind) => {
     expect(() => layer.stepProjected(Tensor.zeros([1, layer.gateWidth + 1]))).toThrow(ShapeError);
   });
 
+  it('frozenSteps() steps like step() on the weights of its creation, and its table path keeps the bits', () => {
+    const layer = make(kind, { numLayers: 2, hiddenSize: 16, inputSize: 5 });
+    const rng = new Rng(21);
+    const frozen = layer.frozenSteps();
+    for (const B of [1, 3, 6]) {
+      const x = random(rng, [B, 5]);
+      const state = randomState(layer, B, rng);
+      const plain = layer.step(x, state);
+      const f = frozen.step(x, state);
+      expectClose(f.output.data, plain.output.data, 1e-6, `B=${B} output`);
+      expectClose(f.state.h.data, plain.state.h.data, 1e-6, `B=${B} h`);
+      if (kind === 'lstm') expectClose(f.state.c!.data, plain.state.c!.data, 1e-6, `B=${B} c`);
+      // Rows of a projectInput table give the bits of frozen.step on the same inputs.
+      const viaTable = frozen.stepProjected(layer.projectInput(x), state);
+      expect(Array.from(viaTable.output.data)).toEqual(Array.from(f.output.data));
+      expect(Array.from(viaTable.state.h.data)).toEqual(Array.from(f.state.h.data));
+    }
+    // A snapshot: changing the weights afterwards changes step() but not the frozen steps.
+    const x = random(rng, [2, 5]);
+    const before = frozen.step(x).output.toArray();
+    for (const [, p] of layer.parameters()) if (p.shape[1] === 16) p.data.fill(0.01);
+    expect(frozen.step(x).output.toArray()).toEqual(before);
+    expect(layer.step(x).output.toArray()).not.toEqual(before);
+    expect(() => make(kind, { bidirectional: true }).frozenSteps()).toThrow(OptionError);
+  });
+
   it('T chained one-step forwards on one tape give the same values and gradients as one forward', () => {
     const [B, T, I] = [2, 7, 3];
     const rng = new Rng(4);

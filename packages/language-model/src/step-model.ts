@@ -14,8 +14,9 @@ const MAX_TABLE = 4 * 2 ** 20;
  *
  * The first layer's input product of every token (embedding row · W_ihᵀ + biases) is computed once
  * when the stepper is made, when that table is at most 16 MiB: each step then only gathers a row,
- * which removes a third of a char model's per-token arithmetic and gives the same bits. The stepper
- * therefore reflects the weights at its creation; make a new one after training further.
+ * which removes a third of a char model's per-token arithmetic and gives the same bits. The recurrent
+ * weights are packed once too (`frozenSteps`). The stepper therefore reflects the weights at its
+ * creation; make a new one after training further.
  */
 export function languageModelStepper(model: LanguageModel): StepModel<RecurrentState> {
   const { vocabSize } = model.config;
@@ -23,6 +24,8 @@ export function languageModelStepper(model: LanguageModel): StepModel<RecurrentS
     model.embedding.weight.dim(0) * model.rnn.gateWidth <= MAX_TABLE
       ? model.rnn.projectInput(model.embedding.weight)
       : null;
+  // The recurrent weights packed once for all steps (the stepper already reflects the weights at its creation).
+  const steps = model.rnn.frozenSteps();
   return {
     initialState: (batch) => model.zeroState(batch),
     step(ids, state) {
@@ -37,8 +40,8 @@ export function languageModelStepper(model: LanguageModel): StepModel<RecurrentS
         }
       }
       const r = table
-        ? model.rnn.stepProjected(gatherRows(NO_GRAD, table, ids), state) // [B, G·H] rows -> [B, H]
-        : model.rnn.step(gatherRows(NO_GRAD, model.embedding.weight, ids), state); // [B, E] -> [B, H]
+        ? steps.stepProjected(gatherRows(NO_GRAD, table, ids), state) // [B, G·H] rows -> [B, H]
+        : steps.step(gatherRows(NO_GRAD, model.embedding.weight, ids), state); // [B, E] -> [B, H]
       const logits = linear(NO_GRAD, r.output, model.decoderWeight, model.decoderBias); // [B, V]
       return { logits: logits.data, state: r.state };
     },

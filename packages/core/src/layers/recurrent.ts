@@ -15,6 +15,7 @@
 import { fmtShape, OptionError, ShapeError } from '../errors.ts';
 import { kernels } from '../kernels/backend.ts';
 import type { Kernels } from '../kernels/types.ts';
+import { allocF32 } from '../memory.ts';
 import { BaseModule } from '../module.ts';
 import { Rng } from '../rng.ts';
 import { Tape } from '../tape.ts';
@@ -83,6 +84,24 @@ export interface RecurrentStepOutput {
   output: Tensor;
   /** The new state of every layer `[L, B, H]`. */
   state: RecurrentState;
+}
+
+/**
+ * One-step use of a unidirectional stack on weights packed once (see {@link RecurrentLayer.frozenSteps}):
+ * the same results as the layer's `step`/`stepProjected` up to rounding, faster for generation.
+ */
+export interface FrozenSteps {
+  /** {@link RecurrentLayer.step} on the weights as they were when these were made. */
+  step(x: Tensor, state?: RecurrentState): RecurrentStepOutput;
+  /** {@link RecurrentLayer.stepProjected} on the weights as they were when these were made. */
+  stepProjected(projected: Tensor, state?: RecurrentState): RecurrentStepOutput;
+}
+
+/** Per layer: W_ihᵀ (null for layer 0, whose input product stays the `projectInput` form) and W_hhᵀ, packed. */
+interface StepPacks {
+  kernels: Kernels;
+  ih: (Float32Array | null)[];
+  hh: Float32Array[];
 }
 
 /** A copy of `state` cut from every graph (truncated BPTT: carry the values, not the gradients). */
@@ -285,6 +304,53 @@ export abstract class RecurrentLayer extends BaseModule {
     return this.stepRows(projected.dim(0), projected.data, true, state);
   }
 
+  /**
+   * Steps on a snapshot of the weights: every recurrent weight (and the input weight of layers above the
+   * first) is rearranged once into the packed panels of the fast product, so each later step streams it
+   * contiguously instead of re-reading it row by row. The first layer's input product keeps the
+   * {@link projectInput} form, so a table made by `projectInput` still gives the bits of `step`.
+   * Reflects the weights at the time of the call: make new ones after changing the weights.
+   * @throws OptionError on a bidirectional layer.
+   */
+  frozenSteps(): FrozenSteps {
+    this.assertSteppable('frozenSteps');
+    let packs: StepPacks | null = null;
+    const snapshot = this.cells.map((w, l) => ({
+      ih: l === 0 ? null : Float32Array.from(w.wIh.data),
+      hh: Float32Array.from(w.wHh.data),
+    }));
+    const current = (): StepPacks => {
+      const k = kernels();
+      if (packs?.kernels === k) return packs;
+      // Packed layouts belong to a backend: pack again if the active one changed.
+      const H = this.hiddenSize;
+      const GH = this.gateWidth;
+      packs = { kernels: k, ih: [], hh: [] };
+      snapshot.forEach((w) => {
+        const hh = allocF32(k.packedSize(H, GH));
+        k.packB(true, H, GH, w.hh, hh);
+        packs!.hh.push(hh);
+        if (w.ih === null) packs!.ih.push(null);
+        else {
+          const ih = allocF32(k.packedSize(H, GH));
+          k.packB(true, H, GH, w.ih, ih);
+          packs!.ih.push(ih);
+        }
+      });
+      return packs;
+    };
+    return {
+      step: (x, state) => {
+        assertShape(`${this.kind}.step input x [B, inputSize]`, x, [-1, this.inputSize]);
+        return this.stepRows(x.dim(0), x.data, false, state, current());
+      },
+      stepProjected: (projected, state) => {
+        assertShape(`${this.kind}.stepProjected projected [B, gateWidth]`, projected, [-1, this.gateWidth]);
+        return this.stepRows(projected.dim(0), projected.data, true, state, current());
+      },
+    };
+  }
+
   private assertSteppable(what: string): void {
     if (this.bidirectional) {
       throw new OptionError(`${this.kind}.${what}`, 'a unidirectional layer', 'bidirectional: true');
@@ -302,6 +368,7 @@ export abstract class RecurrentLayer extends BaseModule {
     input0: Float32Array,
     projected: boolean,
     state?: RecurrentState,
+    packs: StepPacks | null = null,
   ): RecurrentStepOutput {
     if (B < 1) throw new ShapeError(`${this.kind}.step batch`, 'B ≥ 1', String(B));
     const [h0, c0] = this.checkState(state, B);
@@ -329,8 +396,8 @@ export abstract class RecurrentLayer extends BaseModule {
         else r.prev[c]!.fill(0, 0, BH);
       }
       if (l === 0 && projected) copyBlock(input, 0, r.projection, 0, B * this.gateWidth);
-      else r.project(k, B, inSize, input, w);
-      r.stepForward(k, 0, B, w, null);
+      else r.project(k, B, inSize, input, w, packs?.ih[l] ?? null);
+      r.stepForward(k, 0, B, w, packs?.hh[l] ?? null);
       for (let c = 0; c < r.carried; c++) copyBlock(r.cur[c]!, 0, finals[c]!, l * BH, BH);
       input = r.cur[0]!;
       inSize = H;
