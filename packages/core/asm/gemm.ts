@@ -126,6 +126,19 @@ function packA(a: usize, ars: usize, aks: usize, mc: i32, kc: i32, dst: usize): 
   }
 }
 
+/** Stores eight vectors to the 128-byte spill tile, in order. */
+// @ts-ignore: decorator
+@inline function spill8(p: usize, a: v128, b: v128, c: v128, d: v128, e: v128, f: v128, g: v128, h: v128): void {
+  v128.store(p, a);
+  v128.store(p, b, 16);
+  v128.store(p, c, 32);
+  v128.store(p, d, 48);
+  v128.store(p, e, 64);
+  v128.store(p, f, 80);
+  v128.store(p, g, 96);
+  v128.store(p, h, 112);
+}
+
 /**
  * One 4x8 tile of C from a packed A group `ap` (kc steps of 4 floats) and a packed B panel `bp` (kc
  * steps of 8). Only rows < `rows` and columns < `cols` are stored.
@@ -163,14 +176,7 @@ function tile4x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, rows: i32,
     storeRow(c + 3 * ldc, c30, c31, loadC);
     return;
   }
-  v128.store(spill, c00);
-  v128.store(spill, c01, 16);
-  v128.store(spill, c10, 32);
-  v128.store(spill, c11, 48);
-  v128.store(spill, c20, 64);
-  v128.store(spill, c21, 80);
-  v128.store(spill, c30, 96);
-  v128.store(spill, c31, 112);
+  spill8(spill, c00, c01, c10, c11, c20, c21, c30, c31);
   for (let r = 0; r < rows; r++) {
     const cr = c + <usize>r * ldc;
     const sr = spill + (<usize>r << 5);
@@ -325,14 +331,7 @@ function rowPanels(a: usize, aks: usize, bq: usize, kc: i32, panels: i32, c: usi
     storeRow(c + 96, c6, c7, loadC);
     return;
   }
-  v128.store(spill, c0);
-  v128.store(spill, c1, 16);
-  v128.store(spill, c2, 32);
-  v128.store(spill, c3, 48);
-  v128.store(spill, c4, 64);
-  v128.store(spill, c5, 80);
-  v128.store(spill, c6, 96);
-  v128.store(spill, c7, 112);
+  spill8(spill, c0, c1, c2, c3, c4, c5, c6, c7);
   for (let j = 0; j < cols; j++) {
     const o = <usize>j << 2;
     const v = load<f32>(spill + o);

@@ -2,7 +2,7 @@
 // Do not edit; a test fails when this file is older than the sources.
 
 /** sha256 of the AssemblyScript sources, flags and compiler version these binaries were built from. */
-export const wasmSourceHash = 'fc7b75c87749df8b6bfadde2a0506d40dfbb244b0a930f47247fec011409a0ea';
+export const wasmSourceHash = '3c620c744b376f9b660884c819d3ea5cdf16e471003d32aa4eb18d1112db27d3';
 
 /**
  * The kernels module, base64. `simd*` needs WebAssembly SIMD, `relaxed*` also relaxed SIMD (FMA);
