@@ -18,3 +18,14 @@ export function setAllocator(a: Allocator): Allocator {
   current = a;
   return prev;
 }
+
+/**
+ * A plain `Float32Array` over the same memory as `x` (`x` itself when it already is one). Backends may
+ * hand out subclassed views (wasm memory); a loop that sees both kinds is polymorphic and several times
+ * slower in V8, so hot element loops run over these. Valid only while `x` is alive: keep `x` referenced.
+ */
+export function plainF32(x: Float32Array): Float32Array {
+  return Object.getPrototypeOf(x) === Float32Array.prototype
+    ? x
+    : new Float32Array(x.buffer, x.byteOffset, x.length);
+}

@@ -8,6 +8,7 @@
  */
 import { ShapeError } from '../errors.ts';
 import type { Kernels } from '../kernels/types.ts';
+import { plainF32 } from '../memory.ts';
 import { addRange, copyRange } from './recurrent-cell.ts';
 
 /** How a `[B, T, ·]` batch with per-row lengths maps onto packed rows. */
@@ -109,7 +110,16 @@ export class PackedBatch {
 
   /** Adds packed rows `src [total, F]` into `dst [B, T, F]` (padded positions untouched). */
   unpackAdd(k: Kernels, features: number, src: Float32Array, dst: Float32Array): void {
-    this.eachRow(features, (from, to) => addRange(k, src, from, dst, to, features));
+    if (features >= 128) {
+      this.eachRow(features, (from, to) => addRange(k, src, from, dst, to, features));
+      return;
+    }
+    // Short rows: one element loop over plain views (monomorphic), cheaper than a kernel call per row.
+    const s = plainF32(src);
+    const d = plainF32(dst);
+    this.eachRow(features, (from, to) => {
+      for (let f = 0; f < features; f++) d[to + f] = d[to + f]! + s[from + f]!;
+    });
   }
 
   /** Calls `f(packed offset, padded offset)` (in floats) for every live row. */

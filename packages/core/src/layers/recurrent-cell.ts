@@ -45,9 +45,9 @@ export function copyBlock(
 }
 
 /**
- * dst[dOff .. dOff+len) = src[sOff .. sOff+len). Short ranges (a generation step's state) copy element by
- * element, without allocating a view; long ones (a training step's rows) as one memory copy through a view,
- * which is ~4x faster on wasm-memory arrays once the view's cost is spread over enough elements.
+ * dst[dOff .. dOff+len) = src[sOff .. sOff+len). Very short ranges copy element by element, without
+ * allocating a view; others as one memory copy through a view, several times faster on wasm-memory arrays
+ * once the view's cost is spread over a few dozen elements.
  */
 export function copyRange(
   src: Float32Array,
@@ -56,14 +56,17 @@ export function copyRange(
   dOff: number,
   len: number,
 ): void {
-  if (len >= LONG_RANGE) {
-    dst.set(sOff === 0 && src.length === len ? src : src.subarray(sOff, sOff + len), dOff);
+  if (len >= LONG_COPY) {
+    // A plain view made directly: a backend's subclassed `subarray` costs far more to construct.
+    dst.set(new Float32Array(src.buffer, src.byteOffset + sOff * 4, len), dOff);
     return;
   }
   for (let i = 0; i < len; i++) dst[dOff + i] = src[sOff + i]!;
 }
 
-/** Ranges at least this long are copied or added through views and one memory/kernel call. */
+/** Ranges at least this long are copied through one view and one memory copy. */
+const LONG_COPY = 16;
+/** Ranges at least this long are added by one kernel call (whose fixed cost is a few microseconds). */
 const LONG_RANGE = 128;
 
 /**
