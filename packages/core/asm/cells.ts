@@ -2,7 +2,7 @@
 // tanh and sigmoid. Semantics are those of packages/core/src/kernels/types.ts. Pointers are byte
 // addresses in the shared memory; every row is processed four lanes at a time, then its tail one lane
 // at a time through the same vector code (see `ld`/`st`).
-import { ld, madd, sp, st, vsigmoid, vtanh } from './simd';
+import { ld, madd, sp, st, vexp, vsigmoid, vtanh } from './simd';
 
 // @ts-ignore: decorator
 @inline function lstmFwdAt(g: usize, h4: usize, cp: usize, c: usize, tc: usize, ho: usize, full: bool): void {
@@ -204,4 +204,67 @@ export function sigmoid_f32(n: i32, x: usize, y: usize): void {
   let j: usize = 0;
   for (; j < wv; j += 16) st(y + j, vsigmoid(ld(x + j, true)), true);
   for (; j < w; j += 4) st(y + j, vsigmoid(ld(x + j, false)), false);
+}
+
+/** Lane sum (l0 + l2) + (l1 + l3). */
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 2)) + (f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 3));
+}
+
+/** Per row r of x [rows, c]: mx[r] = max_j x[r, j], se[r] = Σ_j e^(x[r, j] − mx[r]), sx[r] = Σ_j x[r, j]. */
+export function softmax_stats(rows: i32, c: i32, x: usize, mx: usize, se: usize, sx: usize): void {
+  const w = <usize>c << 2;
+  const wv = <usize>(c & ~3) << 2;
+  for (let r = 0; r < rows; r++) {
+    const row = x + <usize>r * w;
+    let vm = f32x4.splat(-Infinity);
+    let j: usize = 0;
+    for (; j < wv; j += 16) vm = f32x4.max(vm, v128.load(row + j));
+    let m = max(max(f32x4.extract_lane(vm, 0), f32x4.extract_lane(vm, 1)), max(f32x4.extract_lane(vm, 2), f32x4.extract_lane(vm, 3)));
+    for (; j < w; j += 4) m = max(m, load<f32>(row + j));
+    const ms = f32x4.splat(m);
+    let vs = f32x4.splat(0);
+    let vx = f32x4.splat(0);
+    for (j = 0; j < wv; j += 16) {
+      const v = v128.load(row + j);
+      vs = f32x4.add(vs, vexp(f32x4.sub(v, ms)));
+      vx = f32x4.add(vx, v);
+    }
+    let es = hsum(vs);
+    let xs = hsum(vx);
+    for (; j < w; j += 4) {
+      const v = load<f32>(row + j);
+      es += f32x4.extract_lane(vexp(f32x4.splat(v - m)), 0);
+      xs += v;
+    }
+    const o = <usize>r << 2;
+    store<f32>(mx + o, m);
+    store<f32>(se + o, es);
+    store<f32>(sx + o, xs);
+  }
+}
+
+/** g[r, j] += f[r] · (e^(x[r, j] − lse[r]) − base) for every row with f[r] ≠ 0 (x, g [rows, c]). */
+export function softmax_grad_add(rows: i32, c: i32, x: usize, lse: usize, f: usize, base: f32, g: usize): void {
+  const w = <usize>c << 2;
+  const wv = <usize>(c & ~3) << 2;
+  const bs = f32x4.splat(base);
+  for (let r = 0; r < rows; r++) {
+    const fr = load<f32>(f + (<usize>r << 2));
+    if (fr == 0) continue;
+    const fs = f32x4.splat(fr);
+    const ls = f32x4.splat(load<f32>(lse + (<usize>r << 2)));
+    const row = x + <usize>r * w;
+    const gr = g + <usize>r * w;
+    let j: usize = 0;
+    for (; j < wv; j += 16) {
+      const p = f32x4.sub(vexp(f32x4.sub(v128.load(row + j), ls)), bs);
+      v128.store(gr + j, madd(fs, p, v128.load(gr + j)));
+    }
+    for (; j < w; j += 4) {
+      const p = f32x4.sub(vexp(f32x4.sub(ld(row + j, false), ls)), bs);
+      st(gr + j, madd(fs, p, ld(gr + j, false)), false);
+    }
+  }
 }

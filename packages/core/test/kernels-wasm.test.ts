@@ -348,6 +348,48 @@ function preacts(n: number): number[] {
 }
 
 describe('elementwise kernels', () => {
+  it.each([
+    [1, 1],
+    [3, 5],
+    [17, 85],
+    [64, 256],
+  ])('softmaxStats and softmaxGradAdd, rows=%i c=%i', (rows, c) => {
+    const xs = rand(rows * c, -8, 8);
+    xs[0] = 30; // one large logit: the max must be subtracted before e^x
+    const g0 = rand(rows * c);
+    const scale = Array.from({ length: rows }, (_, r) => (r % 3 === 1 ? 0 : 0.5 + r / rows));
+    const [em, ee, ex] = [new Float32Array(rows), new Float32Array(rows), new Float32Array(rows)];
+    ref.softmaxStats(rows, c, Float32Array.from(xs), em, ee, ex);
+    const lse = Float32Array.from(em, (m, r) => m + Math.log(ee[r]!));
+    const eg = Float32Array.from(g0);
+    ref.softmaxGradAdd(rows, c, Float32Array.from(xs), lse, Float32Array.from(scale), 0.01, eg);
+    for (const { label, k } of variants) {
+      for (const place of places) {
+        const ctx = `${label}, ${place}`;
+        const [m, e, x] = [
+          put(k, new Float32Array(rows), place),
+          put(k, new Float32Array(rows), place),
+          put(k, new Float32Array(rows), place),
+        ];
+        k.softmaxStats(rows, c, put(k, xs, place), m, e, x);
+        for (const o of [m, e, x]) expectGuards(ctx, o);
+        expect(Array.from(m), ctx).toEqual(Array.from(em));
+        expectClose(`${ctx} sumExp`, e, ee, 1e-6, 1e-5);
+        expectClose(`${ctx} sumX`, x, ex, 1e-4, 1e-5);
+        const g = put(k, g0, place);
+        k.softmaxGradAdd(rows, c, put(k, xs, place), put(k, lse, place), put(k, scale, place), 0.01, g);
+        expectGuards(ctx, g);
+        expectClose(`${ctx} grad`, g, eg, 1e-6, 1e-5);
+        // rows with scale 0 are untouched, bit for bit
+        for (let r = 1; r < rows; r += 3) {
+          expect(Array.from(g.subarray(r * c, (r + 1) * c)), ctx).toEqual(
+            Array.from(g0.slice(r * c, (r + 1) * c), Math.fround),
+          );
+        }
+      }
+    }
+  });
+
   it.each(cellShapes)('lstmForward and lstmBackward, b=%i h=%i', (b, h) => {
     const n = b * h;
     const gates = preacts(4 * n);

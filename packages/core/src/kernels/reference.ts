@@ -273,6 +273,47 @@ function lstmStepPacked(
   lstmForward(b, h, gates, cPrev, c, tanhC, hOut);
 }
 
+function softmaxStats(
+  rows: number,
+  c: number,
+  x: Float32Array,
+  max: Float32Array,
+  sumExp: Float32Array,
+  sumX: Float32Array,
+): void {
+  for (let r = 0, o = 0; r < rows; r++, o += c) {
+    let m = Number.NEGATIVE_INFINITY;
+    let sx = 0;
+    for (let j = 0; j < c; j++) {
+      const v = x[o + j]!;
+      if (v > m) m = v;
+      sx += v;
+    }
+    let se = 0;
+    for (let j = 0; j < c; j++) se += Math.exp(x[o + j]! - m);
+    max[r] = m;
+    sumExp[r] = se;
+    sumX[r] = sx;
+  }
+}
+
+function softmaxGradAdd(
+  rows: number,
+  c: number,
+  x: Float32Array,
+  lse: Float32Array,
+  scale: Float32Array,
+  base: number,
+  g: Float32Array,
+): void {
+  for (let r = 0, o = 0; r < rows; r++, o += c) {
+    const f = scale[r]!;
+    if (f === 0) continue;
+    const l = lse[r]!;
+    for (let j = 0; j < c; j++) g[o + j]! += f * (Math.exp(x[o + j]! - l) - base);
+  }
+}
+
 function addBias(rows: number, cols: number, y: Float32Array, bias: Float32Array): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
@@ -443,6 +484,8 @@ export const referenceKernels: Kernels = Object.freeze({
   gemmPacked,
   addBias,
   sumRows,
+  softmaxStats,
+  softmaxGradAdd,
   lstmForward,
   lstmStepPacked,
   lstmBackward,

@@ -55,6 +55,33 @@ export interface Kernels {
   /** y[r, j] += bias[j] for r < rows, j < cols (broadcast a bias over rows). */
   addBias(rows: number, cols: number, y: Float32Array, bias: Float32Array): void;
 
+  /**
+   * Row statistics for a softmax over `x [rows, c]`: `max[r]` = max_j x, `sumExp[r]` = Σ_j e^(x − max[r]),
+   * `sumX[r]` = Σ_j x (log-sum-exp is max + log(sumExp); sumX serves label smoothing).
+   */
+  softmaxStats(
+    rows: number,
+    c: number,
+    x: Float32Array,
+    max: Float32Array,
+    sumExp: Float32Array,
+    sumX: Float32Array,
+  ): void;
+
+  /**
+   * Softmax gradient: `g[r, j] += scale[r] · (e^(x[r, j] − lse[r]) − base)` for rows with scale[r] ≠ 0
+   * (cross-entropy's backward before the target term).
+   */
+  softmaxGradAdd(
+    rows: number,
+    c: number,
+    x: Float32Array,
+    lse: Float32Array,
+    scale: Float32Array,
+    base: number,
+    g: Float32Array,
+  ): void;
+
   /** out[j] += Σ_r x[r, j] for r < rows, j < cols (bias gradient). */
   sumRows(rows: number, cols: number, x: Float32Array, out: Float32Array): void;
 

@@ -94,6 +94,8 @@ const DIM_NAMES: Record<string, string[]> = {
   packB: ['k', 'n'],
   addBias: ['rows', 'cols'],
   sumRows: ['rows', 'cols'],
+  softmaxStats: ['rows', 'c'],
+  softmaxGradAdd: ['rows', 'c'],
   lstmForward: ['b', 'h'],
   lstmStepPacked: ['b', 'h'],
   lstmBackward: ['b', 'h'],
@@ -346,6 +348,32 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       need('addBias y', y, rows * cols);
       need('addBias bias', bias, cols);
       call(() => x.add_bias(rows, cols, inout(y, rows * cols), inp(bias, cols)));
+    },
+    softmaxStats(rows, c, xs, mx, se, sx) {
+      checkDims('softmaxStats', rows, c);
+      need('softmaxStats x', xs, rows * c);
+      need('softmaxStats max', mx, rows);
+      need('softmaxStats sumExp', se, rows);
+      need('softmaxStats sumX', sx, rows);
+      call(() => x.softmax_stats(rows, c, inp(xs, rows * c), out(mx, rows), out(se, rows), out(sx, rows)));
+    },
+    softmaxGradAdd(rows, c, xs, lse, scale, base, g) {
+      checkDims('softmaxGradAdd', rows, c);
+      need('softmaxGradAdd x', xs, rows * c);
+      need('softmaxGradAdd lse', lse, rows);
+      need('softmaxGradAdd scale', scale, rows);
+      need('softmaxGradAdd g', g, rows * c);
+      call(() =>
+        x.softmax_grad_add(
+          rows,
+          c,
+          inp(xs, rows * c),
+          inp(lse, rows),
+          inp(scale, rows),
+          base,
+          inout(g, rows * c),
+        ),
+      );
     },
     sumRows(rows, cols, xs, outArr) {
       checkDims('sumRows', rows, cols);
