@@ -258,29 +258,12 @@ function gemmPacked(
   gemmNT(m, n, k, a, packed, c, accumulate);
 }
 
-function lstmStepPacked(
-  b: number,
-  h: number,
-  hPrev: Float32Array,
-  packed: Float32Array,
-  gates: Float32Array,
-  cPrev: Float32Array,
-  c: Float32Array,
-  tanhC: Float32Array,
-  hOut: Float32Array,
-): void {
+const lstmStepPacked: Kernels['lstmStepPacked'] = (b, h, hPrev, packed, gates, cPrev, c, tanhC, hOut) => {
   gemmPacked(b, 4 * h, h, hPrev, packed, gates, true);
   lstmForward(b, h, gates, cPrev, c, tanhC, hOut);
-}
+};
 
-function softmaxStats(
-  rows: number,
-  c: number,
-  x: Float32Array,
-  max: Float32Array,
-  sumExp: Float32Array,
-  sumX: Float32Array,
-): void {
+const softmaxStats: Kernels['softmaxStats'] = (rows, c, x, max, sumExp, sumX) => {
   for (let r = 0, o = 0; r < rows; r++, o += c) {
     let m = Number.NEGATIVE_INFINITY;
     let sx = 0;
@@ -295,24 +278,16 @@ function softmaxStats(
     sumExp[r] = se;
     sumX[r] = sx;
   }
-}
+};
 
-function softmaxGradAdd(
-  rows: number,
-  c: number,
-  x: Float32Array,
-  lse: Float32Array,
-  scale: Float32Array,
-  base: number,
-  g: Float32Array,
-): void {
+const softmaxGradAdd: Kernels['softmaxGradAdd'] = (rows, c, x, lse, scale, base, g) => {
   for (let r = 0, o = 0; r < rows; r++, o += c) {
     const f = scale[r]!;
     if (f === 0) continue;
     const l = lse[r]!;
     for (let j = 0; j < c; j++) g[o + j]! += f * (Math.exp(x[o + j]! - l) - base);
   }
-}
+};
 
 function addBias(rows: number, cols: number, y: Float32Array, bias: Float32Array): void {
   for (let r = 0; r < rows; r++) {
