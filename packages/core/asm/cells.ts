@@ -268,3 +268,35 @@ export function softmax_grad_add(rows: i32, c: i32, x: usize, lse: usize, f: usi
     }
   }
 }
+
+/**
+ * One Adam step over n parameters (PyTorch's rule, without amsgrad): g' = g + l2·p; m = b1·m + c1·g';
+ * v = b2·v + c2·g'²; p −= step·m / (√v / bc2 + eps), with step = lr / (1 − b1^t), bc2 = √(1 − b2^t) and
+ * c1 = 1 − b1, c2 = 1 − b2 computed by the caller in float64 (as PyTorch passes them: 1 − 0.999 in float32
+ * would be 1.3e-5 off).
+ */
+export function adam_update(
+  n: i32, p: usize, g: usize, m: usize, v: usize, step: f32, bc2: f32, b1: f32, c1: f32, b2: f32, c2: f32,
+  eps: f32, l2: f32,
+): void {
+  const w = <usize>n << 2;
+  const wv = <usize>(n & ~3) << 2;
+  let j: usize = 0;
+  for (; j < wv; j += 16) adamAt(p + j, g + j, m + j, v + j, step, bc2, b1, c1, b2, c2, eps, l2, true);
+  for (; j < w; j += 4) adamAt(p + j, g + j, m + j, v + j, step, bc2, b1, c1, b2, c2, eps, l2, false);
+}
+
+// @ts-ignore: decorator
+@inline function adamAt(
+  p: usize, g: usize, m: usize, v: usize, step: f32, bc2: f32, b1: f32, c1: f32, b2: f32, c2: f32, eps: f32,
+  l2: f32, full: bool,
+): void {
+  const pv = ld(p, full);
+  const gv = madd(sp(l2), pv, ld(g, full));
+  const mv = madd(sp(b1), ld(m, full), f32x4.mul(sp(c1), gv));
+  const vv = madd(sp(b2), ld(v, full), f32x4.mul(sp(c2), f32x4.mul(gv, gv)));
+  st(m, mv, full);
+  st(v, vv, full);
+  const den = f32x4.add(f32x4.div(f32x4.sqrt(vv), sp(bc2)), sp(eps));
+  st(p, f32x4.sub(pv, f32x4.div(f32x4.mul(sp(step), mv), den)), full);
+}

@@ -263,6 +263,17 @@ const lstmStepPacked: Kernels['lstmStepPacked'] = (b, h, hPrev, packed, gates, c
   lstmForward(b, h, gates, cPrev, c, tanhC, hOut);
 };
 
+const adamUpdate: Kernels['adamUpdate'] = (n, p, g, m, v, step, bc2, beta1, beta2, eps, l2) => {
+  for (let i = 0; i < n; i++) {
+    const gi = g[i]! + l2 * p[i]!;
+    const mi = beta1 * m[i]! + (1 - beta1) * gi;
+    const vi = beta2 * v[i]! + (1 - beta2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = p[i]! - (step * mi) / (Math.sqrt(vi) / bc2 + eps);
+  }
+};
+
 const softmaxStats: Kernels['softmaxStats'] = (rows, c, x, max, sumExp, sumX) => {
   for (let r = 0, o = 0; r < rows; r++, o += c) {
     let m = Number.NEGATIVE_INFINITY;
@@ -460,6 +471,7 @@ export const referenceKernels: Kernels = Object.freeze({
   addBias,
   sumRows,
   softmaxStats,
+  adamUpdate,
   softmaxGradAdd,
   lstmForward,
   lstmStepPacked,

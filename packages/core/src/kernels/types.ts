@@ -56,6 +56,25 @@ export interface Kernels {
   addBias(rows: number, cols: number, y: Float32Array, bias: Float32Array): void;
 
   /**
+   * One Adam step (PyTorch's rule without amsgrad) over n parameters, in place: g' = g + l2·p;
+   * m = β1·m + (1 − β1)·g'; v = β2·v + (1 − β2)·g'²; p −= step·m / (√v / bc2 + eps), where the caller
+   * passes step = lr / (1 − β1^t) and bc2 = √(1 − β2^t).
+   */
+  adamUpdate(
+    n: number,
+    p: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    step: number,
+    bc2: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    l2: number,
+  ): void;
+
+  /**
    * Row statistics for a softmax over `x [rows, c]`: `max[r]` = max_j x, `sumExp[r]` = Σ_j e^(x − max[r]),
    * `sumX[r]` = Σ_j x (log-sum-exp is max + log(sumExp); sumX serves label smoothing).
    */

@@ -1,3 +1,5 @@
+import { kernels } from '../kernels/backend.ts';
+import { allocF32 } from '../memory.ts';
 import { checkNonNegative, checkUnitInterval } from './checks.ts';
 import { BaseOptimizer, type NamedParameters, type ParamState } from './optimizer.ts';
 
@@ -39,6 +41,11 @@ function adamStep(p: Float32Array, grad: Float32Array, s: ParamState, o: Resolve
   const vmax = s.buffers.max_exp_avg_sq;
   const stepSize = lr / (1 - beta1 ** s.step);
   const bc2Sqrt = Math.sqrt(1 - beta2 ** s.step);
+  if (!amsgrad) {
+    // The common case as one kernel (SIMD on the wasm backends).
+    kernels().adamUpdate(p.length, p, grad, m, v, stepSize, bc2Sqrt, beta1, beta2, eps, l2);
+    return;
+  }
   for (let i = 0; i < p.length; i++) {
     const g = grad[i]! + l2 * p[i]!;
     const mi = beta1 * m[i]! + (1 - beta1) * g;
@@ -63,10 +70,10 @@ function validateAdam(name: string, o: Resolved): void {
 
 function adamBuffers(size: number, amsgrad: boolean): Record<string, Float32Array> {
   const b: Record<string, Float32Array> = {
-    exp_avg: new Float32Array(size),
-    exp_avg_sq: new Float32Array(size),
+    exp_avg: allocF32(size),
+    exp_avg_sq: allocF32(size),
   };
-  if (amsgrad) b.max_exp_avg_sq = new Float32Array(size);
+  if (amsgrad) b.max_exp_avg_sq = allocF32(size);
   return b;
 }
 

@@ -95,6 +95,7 @@ const DIM_NAMES: Record<string, string[]> = {
   addBias: ['rows', 'cols'],
   sumRows: ['rows', 'cols'],
   softmaxStats: ['rows', 'c'],
+  adamUpdate: ['n'],
   softmaxGradAdd: ['rows', 'c'],
   lstmForward: ['b', 'h'],
   lstmStepPacked: ['b', 'h'],
@@ -348,6 +349,30 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       need('addBias y', y, rows * cols);
       need('addBias bias', bias, cols);
       call(() => x.add_bias(rows, cols, inout(y, rows * cols), inp(bias, cols)));
+    },
+    adamUpdate(n, p, g, m, v, step, bc2, beta1, beta2, eps, l2) {
+      checkDims('adamUpdate', n);
+      need('adamUpdate p', p, n);
+      need('adamUpdate g', g, n);
+      need('adamUpdate m', m, n);
+      need('adamUpdate v', v, n);
+      call(() =>
+        x.adam_update(
+          n,
+          inout(p, n),
+          inp(g, n),
+          inout(m, n),
+          inout(v, n),
+          step,
+          bc2,
+          beta1,
+          1 - beta1,
+          beta2,
+          1 - beta2,
+          eps,
+          l2,
+        ),
+      );
     },
     softmaxStats(rows, c, xs, mx, se, sx) {
       checkDims('softmaxStats', rows, c);

@@ -109,6 +109,21 @@ export interface KernelExports {
   ): void;
   add_bias(rows: number, cols: number, y: number, bias: number): void;
   sum_rows(rows: number, cols: number, x: number, out: number): void;
+  adam_update(
+    n: number,
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    step: number,
+    bc2: number,
+    b1: number,
+    c1: number,
+    b2: number,
+    c2: number,
+    eps: number,
+    l2: number,
+  ): void;
   softmax_stats(rows: number, c: number, x: number, mx: number, se: number, sx: number): void;
   softmax_grad_add(rows: number, c: number, x: number, lse: number, f: number, base: number, g: number): void;
   tanh_f32(n: number, x: number, y: number): void;
