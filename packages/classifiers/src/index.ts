@@ -16,6 +16,7 @@ export * from './model/attention-pooling.ts';
 export * from './model/classifier-config.ts';
 export * from './model/classifier-parameter-shapes.ts';
 export * from './model/lazy-adam.ts';
+export * from './model/ngram-logistic.ts';
 export * from './model/sequence-classifier.ts';
 export * from './model/time-pooling.ts';
 export * from './model/weighted-cross-entropy.ts';

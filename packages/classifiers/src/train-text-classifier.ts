@@ -2,7 +2,9 @@
  * Trains a {@link TextClassifier} from labelled texts: builds the label set and (unless given) a
  * lower-cased word tokenizer from the training texts, optionally starts embeddings from known word
  * vectors, then runs core's training loop (length-bucketed batches, {@link LazyAdam}, gradient clipping,
- * optional class weights, validation and early stopping) and averages the last epochs' weights.
+ * optional class weights, validation and early stopping) and averages the last epochs' weights; with
+ * `ensemble` it trains several such models from different seeds, and with `ngrams` an n-gram model beside
+ * them, whose probabilities the classifier averages.
  */
 import {
   BucketBatcher,
@@ -25,6 +27,7 @@ import {
 import { classificationReport } from './metrics/classification-report.ts';
 import type { SequenceClassifierConfig } from './model/classifier-config.ts';
 import { LazyAdam } from './model/lazy-adam.ts';
+import { type NgramLogistic, type NgramLogisticOptions, trainNgramLogistic } from './model/ngram-logistic.ts';
 import { SequenceClassifier } from './model/sequence-classifier.ts';
 import { TextClassifier } from './text-classifier.ts';
 
@@ -78,15 +81,27 @@ export interface TrainTextClassifierOptions {
    * label name (missing names weigh 1). Default: every example weighs 1.
    */
   classWeights?: 'balanced' | Readonly<Record<string, number>>;
+  /**
+   * Recurrent models to train, each from its own seed (member 0 from `seed`, member k from
+   * {@link ensembleSeed}(seed, k)); the classifier averages their probabilities. Default 1.
+   */
+  ensemble?: number;
+  /**
+   * Also fit a naive-Bayes-weighted logistic regression over word and character n-grams of the training
+   * texts ({@link trainNgramLogistic}; `{}` for its defaults) and mix its probabilities in with share
+   * `weight` (default 0.5; see {@link TextClassifier.ngramWeight}). Default: none.
+   */
+  ngrams?: (NgramLogisticOptions & { weight?: number }) | false;
   /** Seed of the weights, the dropout masks and the batch order. Default 0. */
   seed?: number;
   /**
    * Held-out examples: accuracy and macro F1 on them are measured after every epoch (into the result's
    * `validations`); with `patience`, training stops after that many epochs without a better accuracy,
-   * and with `restoreBest` the best epoch's weights are kept.
+   * and with `restoreBest` the best epoch's weights are kept. Each recurrent model of an ensemble is
+   * validated (and stopped) on its own.
    */
   validation?: { examples: readonly LabelledExample[]; patience?: number; restoreBest?: boolean };
-  /** Progress callbacks of core's training loop. */
+  /** Progress callbacks of core's training loop (for each recurrent model of an ensemble in turn). */
   events?: TrainEvents;
   /** Stops training at the next step. */
   signal?: AbortSignal;
@@ -105,10 +120,21 @@ export interface WordVectors {
 /** What {@link trainTextClassifier} returns. */
 export interface TrainedTextClassifier {
   classifier: TextClassifier;
-  /** Core's training result: per-step losses, validations, steps, time. */
+  /** Core's training result of the (first) recurrent model: per-step losses, validations, steps, time. */
   result: TrainResult;
-  /** Mean training loss of each epoch (index 0 = epoch 1). */
+  /** Mean training loss of each epoch of the (first) recurrent model (index 0 = epoch 1). */
   epochLosses: number[];
+  /** The result and epoch losses of every recurrent model of the ensemble, member 0 first. */
+  members: { result: TrainResult; epochLosses: number[] }[];
+}
+
+/**
+ * The seed of ensemble member `k` of a classifier trained with `seed`: `seed` itself for member 0 (so a
+ * one-model ensemble is the plain classifier), then steps of 2^32/φ (mod 2^32), which keep the members of
+ * nearby seeds (the folds of a cross-validation use seed + fold) apart.
+ */
+export function ensembleSeed(seed: number, k: number): number {
+  return k === 0 ? seed : (Math.trunc(seed) + Math.imul(k, 0x9e3779b9)) >>> 0;
 }
 
 interface EncodedExample {
@@ -143,7 +169,91 @@ export async function trainTextClassifier(
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new OptionError('batchSize', 'an integer >= 1', String(batchSize));
   const seed = options.seed ?? 0;
+  const ensemble = options.ensemble ?? 1;
+  if (!Number.isInteger(ensemble) || ensemble < 1 || ensemble > 64)
+    throw new OptionError('ensemble', 'an integer in [1, 64]', String(ensemble));
+  const std = options.embeddingStd ?? 1;
+  if (!(std >= 0 && Number.isFinite(std)))
+    throw new OptionError('embeddingStd', 'a finite number >= 0', String(std));
+  const averageEpochs = options.averageEpochs ?? 3;
+  if (!Number.isInteger(averageEpochs) || averageEpochs < 1) {
+    throw new OptionError('averageEpochs', 'an integer >= 1', String(averageEpochs));
+  }
+  const ng = options.ngrams;
+  if (ng !== undefined && ng !== false && (typeof ng !== 'object' || ng === null)) {
+    throw new OptionError('ngrams', 'false or an options object ({} for the defaults)', String(ng));
+  }
+  const ngramOptions = ng === undefined || ng === false ? null : ng;
+  const w = ngramOptions?.weight;
+  if (w !== undefined && !(typeof w === 'number' && w >= 0 && w <= 1)) {
+    throw new OptionError('ngrams weight', 'a number in [0, 1]', String(w));
+  }
   const tokenizer = options.tokenizer ?? defaultTokenizer(examples, options);
+  const maxLength = options.maxLength;
+  const view = (model: SequenceClassifier): TextClassifier =>
+    new TextClassifier({ model, tokenizer, labels, ...(maxLength !== undefined && { maxLength }) });
+  const members: Member[] = [];
+  for (let k = 0; k < ensemble; k++) {
+    members.push(
+      await trainMember(
+        examples,
+        labels,
+        tokenizer,
+        view,
+        { ...options, seed: ensembleSeed(seed, k) },
+        {
+          std,
+          averageEpochs,
+          epochs,
+          batchSize,
+        },
+      ),
+    );
+  }
+  let ngrams: NgramLogistic | null = null;
+  if (ngramOptions !== null) {
+    const { weight: _w, ...fit } = ngramOptions;
+    ngrams = trainNgramLogistic(
+      examples.map((e) => e.text),
+      examples.map((e) => labels.indexOf(e.label)),
+      labels.length,
+      fit,
+    );
+  }
+  const classifier = new TextClassifier({
+    model: members.map((m) => m.model),
+    ngrams,
+    ...(ngramOptions?.weight !== undefined && { ngramWeight: ngramOptions.weight }),
+    tokenizer,
+    labels,
+    ...(maxLength !== undefined && { maxLength }),
+  });
+  const first = members[0]!;
+  return {
+    classifier,
+    result: first.result,
+    epochLosses: first.epochLosses,
+    members: members.map((m) => ({ result: m.result, epochLosses: m.epochLosses })),
+  };
+}
+
+interface Member {
+  model: SequenceClassifier;
+  result: TrainResult;
+  epochLosses: number[];
+}
+
+/** Trains one recurrent model with `options.seed` (the caller's checks done). */
+async function trainMember(
+  examples: readonly LabelledExample[],
+  labels: readonly string[],
+  tokenizer: Tokenizer,
+  view: (model: SequenceClassifier) => TextClassifier,
+  options: TrainTextClassifierOptions & { seed: number },
+  checked: { std: number; averageEpochs: number; epochs: number; batchSize: number },
+): Promise<Member> {
+  const { seed } = options;
+  const { std, averageEpochs, epochs, batchSize } = checked;
   const rng = new Rng(seed);
   const model = new SequenceClassifier(
     {
@@ -154,21 +264,13 @@ export async function trainTextClassifier(
     },
     { rng },
   );
-  const std = options.embeddingStd ?? 1;
-  if (!(std >= 0 && Number.isFinite(std)))
-    throw new OptionError('embeddingStd', 'a finite number >= 0', String(std));
   if (std !== 1) {
     const w = model.embedding.weight.data;
     for (let i = 0; i < w.length; i++) w[i] = w[i]! * std;
   }
   const prior =
     options.wordVectors === undefined ? null : initWordVectors(model, tokenizer, options.wordVectors);
-  const classifier = new TextClassifier({
-    model,
-    tokenizer,
-    labels,
-    ...(options.maxLength !== undefined && { maxLength: options.maxLength }),
-  });
+  const classifier = view(model);
   const encode = (e: LabelledExample, i: number, what: string): EncodedExample => {
     if (typeof e?.text !== 'string')
       throw new DataError(`${what} example ${i}`, '{ text: string, label: string }', typeof e?.text);
@@ -191,10 +293,6 @@ export async function trainTextClassifier(
   const val = options.validation;
   const valTexts = val?.examples.map((e) => e.text) ?? [];
   const valLabels = val?.examples.map((e, i) => encode(e, i, 'validation').label) ?? [];
-  const averageEpochs = options.averageEpochs ?? 3;
-  if (!Number.isInteger(averageEpochs) || averageEpochs < 1) {
-    throw new OptionError('averageEpochs', 'an integer >= 1', String(averageEpochs));
-  }
   const swa =
     averageEpochs > 1 && !val?.restoreBest ? new WeightAverage(model, epochs - averageEpochs) : null;
   const perEpoch = batcher.batchesPerEpoch;
@@ -249,7 +347,7 @@ export async function trainTextClassifier(
     const chunk = result.losses.slice(s, s + perEpoch);
     epochLosses.push(chunk.reduce((a, b) => a + b, 0) / chunk.length);
   }
-  return { classifier, result, epochLosses };
+  return { model, result, epochLosses };
 }
 
 /** Running mean of a model's weights over the ends of the epochs after `after`. */

@@ -5,12 +5,21 @@ import {
   classificationReport,
   decodeTextClassifier,
   encodeTextClassifier,
+  ensembleSeed,
   type LabelledExample,
   loadTextClassifier,
   saveTextClassifier,
+  TextClassifier,
   trainTextClassifier,
 } from '@recurrent/classifiers';
-import { DataError, FormatError, Rng } from '@recurrent/core';
+import {
+  DataError,
+  decodeSafetensors,
+  encodeSafetensors,
+  FormatError,
+  OptionError,
+  Rng,
+} from '@recurrent/core';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const FILLER = [
@@ -146,6 +155,137 @@ describe('trainTextClassifier', () => {
   });
 });
 
+describe('ensembles and the n-gram model', () => {
+  const data = synthetic(60, 11);
+  const texts = synthetic(20, 12).map((e) => e.text);
+  const opts = { model: small, epochs: 2, batchSize: 16, seed: 4 } as const;
+
+  it('a one-model ensemble is the plain classifier; more members train from other seeds', async () => {
+    const plain = await trainTextClassifier(data, opts);
+    const one = await trainTextClassifier(data, { ...opts, ensemble: 1 });
+    expect(one.classifier.predictProba(texts)).toEqual(plain.classifier.predictProba(texts));
+    const three = await trainTextClassifier(data, { ...opts, ensemble: 3 });
+    expect(three.classifier.models).toHaveLength(3);
+    expect(three.members).toHaveLength(3);
+    // Member 0 is the plain model; member 1 is the plain model trained with ensembleSeed(4, 1).
+    expect(Array.from(three.classifier.models[0]!.output.weight.data)).toEqual(
+      Array.from(plain.classifier.model.output.weight.data),
+    );
+    const seed1 = await trainTextClassifier(data, { ...opts, seed: ensembleSeed(4, 1) });
+    expect(Array.from(three.classifier.models[1]!.output.weight.data)).toEqual(
+      Array.from(seed1.classifier.model.output.weight.data),
+    );
+    expect(new Set([0, 1, 2].map((k) => ensembleSeed(4, k))).size).toBe(3);
+    // The probabilities are the mean of the members'.
+    const views = three.classifier.models.map(
+      (model) =>
+        new TextClassifier({ model, tokenizer: three.classifier.tokenizer, labels: three.classifier.labels }),
+    );
+    const each = views.map((v) => v.predictProba(texts));
+    three.classifier.predictProba(texts).forEach((row, i) => {
+      row.forEach((p, j) => {
+        expect(p).toBeCloseTo((each[0]![i]![j]! + each[1]![i]![j]! + each[2]![i]![j]!) / 3, 6);
+      });
+    });
+  });
+
+  it('mixes in the n-gram model with its weight', async () => {
+    const { classifier } = await trainTextClassifier(data, {
+      ...opts,
+      ensemble: 2,
+      ngrams: { weight: 0.25 },
+    });
+    expect(classifier.ngrams).not.toBeNull();
+    expect(classifier.ngramWeight).toBe(0.25);
+    const rnnOnly = new TextClassifier({
+      model: classifier.models,
+      tokenizer: classifier.tokenizer,
+      labels: classifier.labels,
+    });
+    const r = rnnOnly.predictProba(texts);
+    const g = classifier.ngrams!.probabilities(texts);
+    classifier.predictProba(texts).forEach((row, i) => {
+      row.forEach((p, j) => {
+        expect(p).toBeCloseTo(0.75 * r[i]![j]! + 0.25 * g[i]![j]!, 6);
+      });
+    });
+    // The n-gram model alone learns the marker words too.
+    const pred = classifier.ngrams!.probabilities(['we saw the goal', 'the soup', 'a guitar']);
+    expect(pred.map((p) => classifier.labels[p.indexOf(Math.max(...p))])).toEqual(['sport', 'food', 'music']);
+  });
+
+  it('rejects a bad ensemble size or n-gram weight before training', async () => {
+    await expect(trainTextClassifier(data, { ...opts, ensemble: 0 })).rejects.toThrow(OptionError);
+    await expect(trainTextClassifier(data, { ...opts, ensemble: 1.5 })).rejects.toThrow(/ensemble/);
+    await expect(trainTextClassifier(data, { ...opts, ngrams: { weight: 2 } })).rejects.toThrow(
+      /ngrams weight.*\[0, 1\].*2/,
+    );
+    await expect(trainTextClassifier(data, { ...opts, ngrams: true as unknown as false })).rejects.toThrow(
+      /ngrams/,
+    );
+  });
+
+  it('an ensemble with an n-gram model reloads and gives identical probabilities', async () => {
+    const { classifier } = await trainTextClassifier(data, { ...opts, ensemble: 2, ngrams: {} });
+    const probe = [...texts, '', 'words never seen before'];
+    const before = classifier.predictProba(probe);
+    const path = join(dir, 'ensemble.safetensors');
+    await saveTextClassifier(path, classifier);
+    const { classifier: loaded } = await loadTextClassifier(path);
+    expect(loaded.models).toHaveLength(2);
+    expect(loaded.ngrams!.features).toEqual(classifier.ngrams!.features);
+    expect(loaded.ngramWeight).toBe(0.5);
+    expect(loaded.predictProba(probe).map((r) => Array.from(r))).toEqual(before.map((r) => Array.from(r)));
+    // Member 1 really is stored (and loaded) apart from member 0.
+    expect(Array.from(loaded.models[1]!.output.weight.data)).not.toEqual(
+      Array.from(loaded.models[0]!.output.weight.data),
+    );
+  });
+
+  it('rejects a file whose ensemble or n-gram parts do not match its tensors', async () => {
+    const { classifier } = await trainTextClassifier(data, { ...opts, ensemble: 2, ngrams: {} });
+    const file = decodeSafetensors(encodeTextClassifier(classifier));
+    const edited = (edit: (m: Record<string, string>, t: typeof file.tensors) => void): Uint8Array => {
+      const f = decodeSafetensors(encodeTextClassifier(classifier));
+      edit(f.metadata, f.tensors);
+      return encodeSafetensors(f.tensors, f.metadata);
+    };
+    expect(file.tensors.has('members.1.output.weight')).toBe(true);
+    expect(file.tensors.get('ngrams.weight')!.shape).toEqual([3, classifier.ngrams!.features.length]);
+    expect(() =>
+      decodeTextClassifier(
+        edited((m) => (m.members = '3')),
+        'e.safetensors',
+      ),
+    ).toThrow(/e\.safetensors tensor "members\.2\.embedding\.weight".*missing/);
+    expect(() => decodeTextClassifier(edited((m) => (m.members = 'many')))).toThrow(/"members"/);
+    expect(() => decodeTextClassifier(edited((m) => delete m.ngrams))).toThrow(/ngrams\.weight/);
+    expect(() =>
+      decodeTextClassifier(
+        edited((m) => {
+          const n = JSON.parse(m.ngrams!);
+          m.ngrams = JSON.stringify({ ...n, features: n.features.slice(1) });
+        }),
+      ),
+    ).toThrow(/ngrams\.weight" shape/);
+    expect(() =>
+      decodeTextClassifier(
+        edited((m) => {
+          m.ngrams = JSON.stringify({ ...JSON.parse(m.ngrams!), weight: 7 });
+        }),
+      ),
+    ).toThrow(FormatError);
+    expect(() =>
+      decodeTextClassifier(
+        edited((m) => {
+          const n = JSON.parse(m.ngrams!);
+          m.ngrams = JSON.stringify({ ...n, config: { ...n.config, charNgrams: [5, 1] } });
+        }),
+      ),
+    ).toThrow(/charNgrams/);
+  });
+});
+
 describe('classifier file', () => {
   it('a saved classifier reloads and gives identical probabilities', async () => {
     const { classifier } = await trainTextClassifier(synthetic(80, 6), {
@@ -175,9 +315,16 @@ describe('classifier file', () => {
     const { classifier } = await trainTextClassifier(synthetic(20, 8), { model: small, epochs: 1 });
     const bytes = encodeTextClassifier(classifier);
     expect(() => decodeTextClassifier(bytes.subarray(0, bytes.length - 10))).toThrow(FormatError);
-    // Same length, so only the format tag changes: 'recurrent-text-classifier/1' -> '.../9'.
+    // Same length, so only the format tag changes: 'recurrent-text-classifier/2' -> '.../1' (the
+    // previous format, which a one-model file still is) and -> '.../9' (unknown).
+    const tag = new TextEncoder().encode('recurrent-text-classifier/2');
+    const v1 = bytes.slice();
+    const at1 = Buffer.from(v1).indexOf(Buffer.from(tag));
+    v1[at1 + tag.length - 1] = '1'.charCodeAt(0);
+    expect(decodeTextClassifier(v1).classifier.predictProba(['a goal'])).toEqual(
+      classifier.predictProba(['a goal']),
+    );
     const foreign = bytes.slice();
-    const tag = new TextEncoder().encode('recurrent-text-classifier/1');
     const at = Buffer.from(foreign).indexOf(Buffer.from(tag));
     expect(at).toBeGreaterThan(0);
     foreign[at + tag.length - 1] = '9'.charCodeAt(0);

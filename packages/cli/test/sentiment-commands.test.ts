@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadTextClassifier } from '@recurrent/classifiers';
 import { Rng } from '@recurrent/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commands, runCli } from '../src/index.ts';
@@ -58,6 +59,8 @@ const tiny = [
   '0.01',
   '--no-lexicon',
   '--no-pretrain',
+  '--ensemble',
+  '2',
 ];
 
 describe('recurrent evaluate-sentiment', () => {
@@ -104,7 +107,7 @@ describe('recurrent evaluate-sentiment', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/stratified 3-fold cross-validation/);
     expect(r.stdout.match(/^system\s+accuracy %/gm)).toHaveLength(1);
-    expect(r.stdout).toMatch(/^recurrent biGRU \(max pooling\)\s+\d+\.\d\d ± \d+\.\d\d/m);
+    expect(r.stdout).toMatch(/^recurrent biGRU x2 \(max pooling\) \+ NB n-grams\s+\d+\.\d\d ± \d+\.\d\d/m);
     expect(r.stdout).toMatch(/vs best baseline \(natural BayesClassifier\): [+-]\d+\.\d\d accuracy points/);
     for (const f of [
       'report.md',
@@ -157,6 +160,10 @@ describe('recurrent evaluate-sentiment', () => {
     expect(r.stderr).toMatch(/leave out --folds/);
     expect((await cli('evaluate-sentiment', '--folds', '1')).code).toBe(2);
     expect((await cli('evaluate-sentiment', '--baselines', 'svm')).code).toBe(2);
+    const w = await cli('evaluate-sentiment', '--ngram-weight', '1.5');
+    expect(w.code).toBe(2);
+    expect(w.stderr).toMatch(/--ngram-weight/);
+    expect((await cli('evaluate-sentiment', '--ensemble', '0')).code).toBe(2);
     expect((await cli('evaluate-sentiment', '--test', testPath)).code).toBe(1);
   });
 });
@@ -179,6 +186,11 @@ describe('recurrent classify', () => {
     );
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(model)).toBe(true);
+    // The saved classifier is the evaluated one: both recurrent models and the n-gram model.
+    const { classifier: saved } = await loadTextClassifier(model);
+    expect(saved.models).toHaveLength(2);
+    expect(saved.ngrams).not.toBeNull();
+    expect(saved.ngramWeight).toBe(0.5);
     const input = join(dir, 'input.txt');
     writeFileSync(input, 'the food was wonderful\n\nawful and boring plot\n');
     const c = await cli('classify', '--model', model, '--input', input);

@@ -9,7 +9,8 @@ export class RecurrentSystem implements TextClassificationSystem {
 
   /**
    * @param options training options for every fold (`labels` and `seed` are set per fold).
-   * @param naming the table name (default `recurrent <cell> (<pooling> pooling)`) and the report's
+   * @param naming the table name (default `recurrent <cell> (<pooling> pooling)`, with `xK` after the
+   *   cell for an ensemble of K and `+ NB n-grams` after it with an n-gram model) and the report's
    *   description (default: the options as JSON, word vectors summarised by their count).
    */
   constructor(
@@ -19,7 +20,11 @@ export class RecurrentSystem implements TextClassificationSystem {
     this.options = options;
     const m = options.model ?? {};
     const cell = `${m.bidirectional === false ? '' : 'bi'}${(m.cell ?? 'lstm').toUpperCase()}`;
-    this.name = naming.name ?? `recurrent ${cell} (${m.pooling ?? 'max'} pooling)`;
+    const k = options.ensemble ?? 1;
+    const ngrams = options.ngrams !== undefined && options.ngrams !== false;
+    this.name =
+      naming.name ??
+      `recurrent ${cell}${k > 1 ? ` x${k}` : ''} (${m.pooling ?? 'max'} pooling)${ngrams ? ' + NB n-grams' : ''}`;
     const { events: _e, signal: _s, tokenizer: _t, wordVectors, ...plain } = options;
     const shown =
       wordVectors === undefined ? plain : { ...plain, wordVectors: `${wordVectors.vectors.size} words` };

@@ -1,5 +1,7 @@
 import {
+  allocF32,
   BaseOptimizer,
+  kernels,
   type NamedParameters,
   OptionError,
   type Parameter,
@@ -65,7 +67,7 @@ export class LazyAdam extends BaseOptimizer<Resolved> {
   }
 
   protected initBuffers(size: number): Record<string, Float32Array> {
-    return { exp_avg: new Float32Array(size), exp_avg_sq: new Float32Array(size) };
+    return { exp_avg: allocF32(size), exp_avg_sq: allocF32(size) };
   }
 
   protected update(p: Float32Array, grad: Float32Array, s: ParamState): void {
@@ -81,20 +83,20 @@ export class LazyAdam extends BaseOptimizer<Resolved> {
     }
   }
 
-  /** PyTorch's Adam step (as `core`'s `Adam` computes it) on elements [from, to). */
+  /**
+   * PyTorch's Adam step on elements [from, to), through the same kernel as `core`'s `Adam` (so a row with
+   * gradient gets the bits `Adam` would give it).
+   */
   private adamRange(p: Float32Array, grad: Float32Array, s: ParamState, from: number, to: number): void {
     const { lr, beta1, beta2, eps } = this.opts;
-    const m = s.buffers.exp_avg!;
-    const v = s.buffers.exp_avg_sq!;
     const stepSize = lr / (1 - beta1 ** s.step);
     const bc2Sqrt = Math.sqrt(1 - beta2 ** s.step);
-    for (let i = from; i < to; i++) {
-      const g = grad[i]!;
-      const mi = beta1 * m[i]! + (1 - beta1) * g;
-      const vi = beta2 * v[i]! + (1 - beta2) * g * g;
-      m[i] = mi;
-      v[i] = vi;
-      p[i] = p[i]! - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
-    }
+    const n = to - from;
+    // Plain views made directly (a backend's subclassed subarray costs more, once per row).
+    const part = (a: Float32Array): Float32Array =>
+      from === 0 && a.length === n ? a : new Float32Array(a.buffer, a.byteOffset + from * 4, n);
+    const m = s.buffers.exp_avg!;
+    const v = s.buffers.exp_avg_sq!;
+    kernels().adamUpdate(n, part(p), part(grad), part(m), part(v), stepSize, bc2Sqrt, beta1, beta2, eps, 0);
   }
 }

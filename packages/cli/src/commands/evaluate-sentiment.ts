@@ -57,6 +57,9 @@ export interface EvaluateSentimentFlags {
   lexicon?: boolean;
   pretrain?: boolean;
   pretrainScale: number;
+  ensemble?: number;
+  ngrams?: boolean;
+  ngramWeight: number;
   cacheDir: string | false;
   strict?: boolean;
   json?: boolean;
@@ -87,13 +90,22 @@ export interface EvaluateSentimentSummary {
   model: string | null;
 }
 
-/** Whether the lexicon and the pretrained vectors apply: by default for sentiment, not for spam. */
+/**
+ * Whether the lexicon, the pretrained vectors and the n-gram model apply, and how many recurrent models
+ * the ensemble has: by default all of them and 3 for sentiment; none of them and 1 for spam, whose long
+ * e-mails make every extra model expensive.
+ */
 function priorsFor(
   flags: EvaluateSentimentFlags,
   data: EvaluationData,
-): { lexicon: boolean; pretrain: boolean } {
+): { lexicon: boolean; pretrain: boolean; ngrams: boolean; ensemble: number } {
   const spam = data.name === 'spam-assassin' && flags.train === undefined;
-  return { lexicon: flags.lexicon ?? !spam, pretrain: flags.pretrain ?? !spam };
+  return {
+    lexicon: flags.lexicon ?? !spam,
+    pretrain: flags.pretrain ?? !spam,
+    ngrams: flags.ngrams ?? !spam,
+    ensemble: flags.ensemble ?? (spam ? 1 : 3),
+  };
 }
 
 /**
@@ -131,8 +143,11 @@ export function recurrentOptions(
   vectors: Map<string, Float32Array> | null,
 ): TrainTextClassifierOptions {
   const spam = data.name === 'spam-assassin' && flags.train === undefined;
+  const { ngrams, ensemble } = priorsFor(flags, data);
   return {
     epochs: flags.epochs ?? (spam ? 4 : 8),
+    ensemble,
+    ...(ngrams && { ngrams: { weight: flags.ngramWeight } }),
     lr: flags.lr,
     batchSize: flags.batch,
     maxLength: flags.maxLength ?? (spam ? 200 : 256),
@@ -420,6 +435,21 @@ export function register(program: Command): void {
       numberFlag(0, 100),
       0.5,
     )
+    .option(
+      '--ensemble <n>',
+      'recurrent models trained from different seeds, probabilities averaged (default 3; spam 1)',
+      intFlag(1),
+    )
+    .option(
+      '--no-ngrams',
+      'leave out the naive-Bayes-weighted logistic regression over word and character n-grams that our classifier mixes in (default: on, except spam)',
+    )
+    .option(
+      '--ngram-weight <x>',
+      "the n-gram model's share of our classifier's probabilities",
+      numberFlag(0, 1),
+      0.5,
+    )
     .option('--cache-dir <dir>', 'where pretrained vectors are cached', '.cache/recurrent')
     .option('--no-cache-dir', 'do not cache pretrained vectors')
     .option(
@@ -436,10 +466,10 @@ export function register(program: Command): void {
       'also train on all training texts and save the classifier (for `recurrent classify`)',
     )
     .action(async (flags: EvaluateSentimentFlags, cmd: Command) => {
-      // commander sets `lexicon: true` for a --no-lexicon flag that was not given (likewise pretrain);
+      // commander sets `lexicon: true` for a --no-lexicon flag that was not given (likewise pretrain, ngrams);
       // only an explicit --no-... should override the per-dataset default.
       const given = { ...flags };
-      for (const k of ['lexicon', 'pretrain'] as const)
+      for (const k of ['lexicon', 'pretrain', 'ngrams'] as const)
         if (cmd.getOptionValueSource(k) !== 'cli') delete given[k];
       await evaluateSentimentAction(given, commandIo(cmd));
     });
