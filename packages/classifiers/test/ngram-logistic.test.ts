@@ -55,7 +55,46 @@ describe('ngramFeatures', () => {
     expect(() => resolveNgramFeatureConfig({ wordNgrams: 0, charNgrams: null })).toThrow(
       /word or character n-grams/,
     );
-    expect(resolveNgramFeatureConfig({})).toEqual({ wordNgrams: 2, charNgrams: [2, 5] });
+    expect(resolveNgramFeatureConfig({})).toEqual({ wordNgrams: 2, charNgrams: [2, 5], lexicon: false });
+    expect(() => resolveNgramFeatureConfig({ lexicon: 'yes' as never })).toThrow(/lexicon/);
+  });
+
+  it('adds lexicon-polarity features, flipped to l:not: within three words after a negation', () => {
+    const cfg = { wordNgrams: 1, charNgrams: null, lexicon: true };
+    const lex = (t: string) => ngramFeatures(t, cfg).filter((s) => s.startsWith('l:'));
+    // AFINN scores "superb" +5 and "awful" -3: quarters of [-1, 1] give +4 and -2.
+    expect(lex('a superb film')).toContain('l:afinn:+4');
+    expect(lex('an awful film')).toContain('l:afinn:-2');
+    expect(lex('not a superb film')).toContain('l:not:afinn:+4');
+    expect(lex('not a superb film')).not.toContain('l:afinn:+4');
+    // Four words after the negation the scope has ended.
+    expect(lex("isn't the plot and superb")).toContain('l:afinn:+4');
+    expect(lex('the film and the plot')).toEqual([]);
+    expect(ngramFeatures('a superb film', { ...cfg, lexicon: false }).some((s) => s.startsWith('l:'))).toBe(
+      false,
+    );
+  });
+
+  it('lexicon features carry polarity to words the training texts never show', () => {
+    // Train on two polar words per side; test on lexicon words absent from training.
+    const rng = new Rng(5);
+    const texts: string[] = [];
+    const labels: number[] = [];
+    for (let i = 0; i < 120; i++) {
+      const y = i % 2;
+      const w = (y === 1 ? ['great', 'lovely'] : ['awful', 'boring'])[rng.int(2)]!;
+      texts.push(`the film was ${w}`);
+      labels.push(y);
+    }
+    const withLex = trainNgramLogistic(texts, labels, 2, { lexicon: true, charNgrams: null });
+    const without = trainNgramLogistic(texts, labels, 2, { charNgrams: null });
+    const unseen = ['the film was nice', 'the film was terrible']; // same polarity buckets as lovely, awful
+    const p = withLex.probabilities(unseen);
+    expect(p[0]![1]).toBeGreaterThan(0.7);
+    expect(p[1]![1]).toBeLessThan(0.3);
+    // Without them the unseen words are no evidence: both texts get the same probability.
+    const q = without.probabilities(unseen);
+    expect(q[0]![1]).toBeCloseTo(q[1]![1]!, 6);
   });
 });
 

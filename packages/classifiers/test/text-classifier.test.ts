@@ -226,14 +226,19 @@ describe('ensembles and the n-gram model', () => {
   });
 
   it('an ensemble with an n-gram model reloads and gives identical probabilities', async () => {
-    const { classifier } = await trainTextClassifier(data, { ...opts, ensemble: 2, ngrams: {} });
-    const probe = [...texts, '', 'words never seen before'];
+    const { classifier } = await trainTextClassifier(data, {
+      ...opts,
+      ensemble: 2,
+      ngrams: { lexicon: true },
+    });
+    const probe = [...texts, '', 'words never seen before', 'not a superb soup'];
     const before = classifier.predictProba(probe);
     const path = join(dir, 'ensemble.safetensors');
     await saveTextClassifier(path, classifier);
     const { classifier: loaded } = await loadTextClassifier(path);
     expect(loaded.models).toHaveLength(2);
     expect(loaded.ngrams!.features).toEqual(classifier.ngrams!.features);
+    expect(loaded.ngrams!.config.lexicon).toBe(true);
     expect(loaded.ngramWeight).toBe(0.5);
     expect(loaded.predictProba(probe).map((r) => Array.from(r))).toEqual(before.map((r) => Array.from(r)));
     // Member 1 really is stored (and loaded) apart from member 0.

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   detachState,
   GRU,
+  gatherRows,
   type Kernels,
   kernels,
   LSTM,
@@ -242,7 +243,18 @@ describe.each(KINDS)('%s', (kind) => {
       const viaTable = frozen.stepProjected(layer.projectInput(x), state);
       expect(Array.from(viaTable.output.data)).toEqual(Array.from(f.output.data));
       expect(Array.from(viaTable.state.h.data)).toEqual(Array.from(f.state.h.data));
+      // stepTable reads the rows of a table in place: the bits of stepProjected on the gathered rows.
+      const table = layer.projectInput(random(rng, [7, 5])); // [7, gateWidth]
+      const ids = Int32Array.from({ length: B }, (_, i) => (3 * i + 2) % 7);
+      const gathered = gatherRows(Tape.noGrad(), table, ids);
+      const direct = frozen.stepTable(table, ids, state);
+      const viaGather = frozen.stepProjected(gathered, state);
+      expect(Array.from(direct.output.data)).toEqual(Array.from(viaGather.output.data));
+      expect(Array.from(direct.state.h.data)).toEqual(Array.from(viaGather.state.h.data));
+      if (kind === 'lstm')
+        expect(Array.from(direct.state.c!.data)).toEqual(Array.from(viaGather.state.c!.data));
     }
+    expect(() => frozen.stepTable(Tensor.zeros([3, 5]), [0])).toThrow(/stepTable table/);
     // A snapshot: changing the weights afterwards changes step() but not the frozen steps.
     const x = random(rng, [2, 5]);
     const before = frozen.step(x).output.toArray();

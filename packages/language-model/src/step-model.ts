@@ -1,4 +1,13 @@
-import { gatherRows, linear, type RecurrentState, ShapeError, Tape, Tensor } from '@recurrent/core';
+import {
+  allocF32,
+  gatherRows,
+  type Kernels,
+  kernels,
+  type RecurrentState,
+  ShapeError,
+  Tape,
+  Tensor,
+} from '@recurrent/core';
 import { type StepModel, selectBatch } from '@recurrent/samplers';
 import type { LanguageModel } from './language-model.ts';
 
@@ -26,6 +35,12 @@ export function languageModelStepper(model: LanguageModel): StepModel<RecurrentS
       : null;
   // The recurrent weights packed once for all steps (the stepper already reflects the weights at its creation).
   const steps = model.rnn.frozenSteps();
+  const decoder = frozenLinear(
+    model.decoderWeight.data,
+    model.decoderBias.data,
+    vocabSize,
+    model.rnn.hiddenSize,
+  );
   return {
     initialState: (batch) => model.zeroState(batch),
     step(ids, state) {
@@ -40,10 +55,9 @@ export function languageModelStepper(model: LanguageModel): StepModel<RecurrentS
         }
       }
       const r = table
-        ? steps.stepProjected(gatherRows(NO_GRAD, table, ids), state) // [B, G·H] rows -> [B, H]
+        ? steps.stepTable(table, ids, state) // rows of [V, G·H] -> [B, H]
         : steps.step(gatherRows(NO_GRAD, model.embedding.weight, ids), state); // [B, E] -> [B, H]
-      const logits = linear(NO_GRAD, r.output, model.decoderWeight, model.decoderBias); // [B, V]
-      return { logits: logits.data, state: r.state };
+      return { logits: decoder(ids.length, r.output.data), state: r.state };
     },
     selectState(state, indices) {
       const pick = (t: Tensor): Tensor => {
@@ -52,5 +66,40 @@ export function languageModelStepper(model: LanguageModel): StepModel<RecurrentS
       };
       return state.c === undefined ? { h: pick(state.h) } : { h: pick(state.h), c: pick(state.c) };
     },
+  };
+}
+
+/**
+ * The output layer `h [B, H] -> h·Wᵀ + b [B, V]` on `W [V, H]` packed once (per backend) and a reused
+ * result buffer: generation calls it once per token, where `linear`'s per-call packing-free dot-product
+ * form and its fresh backend buffer cost about as much as the product. Same rounding as the layer's
+ * `gemmPacked` products elsewhere (not bit-identical to `linear`, whose `nt` form sums in another order).
+ * Returns a fresh plain array per call (callers may keep it).
+ */
+function frozenLinear(
+  weight: Float32Array,
+  bias: Float32Array,
+  V: number,
+  H: number,
+): (rows: number, h: Float32Array) => Float32Array {
+  const w = Float32Array.from(weight);
+  const b = Float32Array.from(bias);
+  let packed: { k: Kernels; w: Float32Array; b: Float32Array; out: Float32Array } | null = null;
+  return (rows, h) => {
+    const k = kernels();
+    if (packed?.k !== k) {
+      const pw = allocF32(k.packedSize(H, V));
+      k.packB(true, H, V, w, pw);
+      const pb = allocF32(V);
+      pb.set(b);
+      packed = { k, w: pw, b: pb, out: allocF32(V) };
+    }
+    if (packed.out.length < rows * V) packed.out = allocF32(rows * V);
+    const out = packed.out;
+    k.gemmPacked(rows, V, H, h, packed.w, out, false);
+    k.addBias(rows, V, out, packed.b);
+    const logits = new Float32Array(rows * V);
+    logits.set(out.length === rows * V ? out : out.subarray(0, rows * V));
+    return logits;
   };
 }

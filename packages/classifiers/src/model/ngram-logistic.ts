@@ -15,6 +15,7 @@
  */
 import { DataError, OptionError } from '@recurrent/core';
 import { Vocab, WordTokenizer } from '@recurrent/tokenizers';
+import { SENTIMENT_LEXICONS, sentimentLexicon } from '../lexicon/sentiment-lexicon.ts';
 
 /** Which n-grams are features (saved with the model). */
 export interface NgramFeatureConfig {
@@ -26,10 +27,18 @@ export interface NgramFeatureConfig {
    * (`disappoint`, `disappointing`, `dissapointed`) that the word features keep apart.
    */
   charNgrams: readonly [number, number] | null;
+  /**
+   * Sentiment-lexicon features: for each word that natural's AFINN, SentiCon or Pattern lexicon scores,
+   * the feature `l:<lexicon>:<polarity bucket>`, prefixed `l:not:` within three words after a negation
+   * (`not`, `n't`, `never`, `no`, …). They carry what the lexicons know about words the training texts
+   * never show (`superb` in a test sentence, absent from training, still lights `l:afinn:+4`), which word
+   * and character n-grams cannot. Default false (files written before this field read as false).
+   */
+  lexicon?: boolean;
 }
 
 /** The defaults of {@link NgramFeatureConfig}. */
-export const ngramFeatureDefaults: NgramFeatureConfig = { wordNgrams: 2, charNgrams: [2, 5] };
+export const ngramFeatureDefaults: NgramFeatureConfig = { wordNgrams: 2, charNgrams: [2, 5], lexicon: false };
 
 /** Training options of {@link trainNgramLogistic}; every field has a default. */
 export interface NgramLogisticOptions extends Partial<NgramFeatureConfig> {
@@ -82,7 +91,10 @@ export function resolveNgramFeatureConfig(input: Partial<NgramFeatureConfig>): N
       'wordNgrams 0 and charNgrams null',
     );
   }
-  return { wordNgrams: c.wordNgrams, charNgrams: ch === null ? null : [ch[0]!, ch[1]!] };
+  if (typeof c.lexicon !== 'boolean') {
+    throw new OptionError('ngrams lexicon', 'true or false', JSON.stringify(c.lexicon) ?? String(c.lexicon));
+  }
+  return { wordNgrams: c.wordNgrams, charNgrams: ch === null ? null : [ch[0]!, ch[1]!], lexicon: c.lexicon };
 }
 
 /** The feature strings of a text (distinct, in first-seen order). */
@@ -101,7 +113,59 @@ export function ngramFeatures(text: string, config: NgramFeatureConfig, words = 
       for (let i = 0; i + n <= chars.length; i++) out.add(`c:${chars.slice(i, i + n).join('')}`);
     }
   }
+  if (config.lexicon === true) {
+    const lex = lexiconBuckets();
+    let negatedUntil = -1;
+    for (let i = 0; i < w.length; i++) {
+      const word = w[i]!;
+      if (NEGATIONS.has(word)) {
+        negatedUntil = i + 3;
+        continue;
+      }
+      const buckets = lex.get(word);
+      if (buckets === undefined) continue;
+      const prefix = i <= negatedUntil ? 'l:not:' : 'l:';
+      for (const b of buckets) out.add(prefix + b);
+    }
+  }
   return [...out];
+}
+
+/** Words that flip the polarity of the (up to three) words after them. */
+const NEGATIONS = new Set([
+  'not',
+  "n't",
+  'no',
+  'never',
+  'nothing',
+  'nobody',
+  'none',
+  'neither',
+  'nor',
+  'without',
+  'hardly',
+  'barely',
+]);
+
+let lexiconCache: Map<string, string[]> | null = null;
+
+/**
+ * Word -> its lexicon features' suffixes `<lexicon>:<bucket>`: the polarity in [−1, 1] (AFINN's −5..5
+ * divided by 5) rounded to quarters, so `great` (AFINN 3) gives `afinn:+2` and `bad` (−3) `afinn:-2`.
+ */
+function lexiconBuckets(): Map<string, string[]> {
+  if (lexiconCache !== null) return lexiconCache;
+  const out = new Map<string, string[]>();
+  for (const [word, row] of sentimentLexicon()) {
+    const b: string[] = [];
+    row.forEach((v, k) => {
+      const q = Math.round(v * 4);
+      if (q !== 0) b.push(`${SENTIMENT_LEXICONS[k]}:${q > 0 ? '+' : ''}${q}`);
+    });
+    if (b.length > 0) out.set(word, b);
+  }
+  lexiconCache = out;
+  return out;
 }
 
 /** Lower-cased treebank words, the classifier's default word splitting. */

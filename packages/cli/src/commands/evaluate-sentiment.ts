@@ -143,11 +143,12 @@ export function recurrentOptions(
   vectors: Map<string, Float32Array> | null,
 ): TrainTextClassifierOptions {
   const spam = data.name === 'spam-assassin' && flags.train === undefined;
-  const { ngrams, ensemble } = priorsFor(flags, data);
+  const { ngrams, ensemble, lexicon } = priorsFor(flags, data);
   return {
     epochs: flags.epochs ?? (spam ? 4 : 8),
     ensemble,
-    ...(ngrams && { ngrams: { weight: flags.ngramWeight } }),
+    // The lexicon prior also reaches the n-gram model, as lexicon-polarity features.
+    ...(ngrams && { ngrams: { weight: flags.ngramWeight, lexicon } }),
     lr: flags.lr,
     batchSize: flags.batch,
     maxLength: flags.maxLength ?? (spam ? 200 : 256),
@@ -423,7 +424,7 @@ export function register(program: Command): void {
     )
     .option(
       '--no-lexicon',
-      'do not start word embeddings from sentiment-lexicon polarities (default: on, except spam)',
+      'do not use sentiment-lexicon polarities (as initial word embeddings and as n-gram features; default: on, except spam)',
     )
     .option(
       '--no-pretrain',

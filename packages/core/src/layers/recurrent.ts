@@ -95,6 +95,12 @@ export interface FrozenSteps {
   step(x: Tensor, state?: RecurrentState): RecurrentStepOutput;
   /** {@link RecurrentLayer.stepProjected} on the weights as they were when these were made. */
   stepProjected(projected: Tensor, state?: RecurrentState): RecurrentStepOutput;
+  /**
+   * `stepProjected` on rows `ids` of a projection table `[V, gateWidth]` (what `projectInput` of an
+   * embedding gives), without gathering them into a tensor first: the rows go straight into the step's
+   * buffers. Same results as `stepProjected(gatherRows(table, ids))`. Ids are the caller's to check.
+   */
+  stepTable(table: Tensor, ids: ArrayLike<number>, state?: RecurrentState): RecurrentStepOutput;
 }
 
 /** Per layer: W_ihᵀ (null for layer 0, whose input product stays the `projectInput` form) and W_hhᵀ, packed. */
@@ -348,6 +354,10 @@ export abstract class RecurrentLayer extends BaseModule {
         assertShape(`${this.kind}.stepProjected projected [B, gateWidth]`, projected, [-1, this.gateWidth]);
         return this.stepRows(projected.dim(0), projected.data, true, state, current());
       },
+      stepTable: (table, ids, state) => {
+        assertShape(`${this.kind}.stepTable table [V, gateWidth]`, table, [-1, this.gateWidth]);
+        return this.stepRows(ids.length, table.data, true, state, current(), ids);
+      },
     };
   }
 
@@ -369,6 +379,7 @@ export abstract class RecurrentLayer extends BaseModule {
     projected: boolean,
     state?: RecurrentState,
     packs: StepPacks | null = null,
+    rows: ArrayLike<number> | null = null,
   ): RecurrentStepOutput {
     if (B < 1) throw new ShapeError(`${this.kind}.step batch`, 'B ≥ 1', String(B));
     const [h0, c0] = this.checkState(state, B);
@@ -380,8 +391,10 @@ export abstract class RecurrentLayer extends BaseModule {
       this.stepRunners = Array.from({ length: L }, () => this.spec.runner(H, new SweepScratch()));
     }
     const runners = this.stepRunners;
-    const hN = Tensor.zeros([L, B, H]);
-    const cN = this.hasCellState ? Tensor.zeros([L, B, H]) : null;
+    // The new state in plain arrays: it only ever goes through copies (never straight into a kernel),
+    // and a plain array costs a generation step far less than a block of backend memory.
+    const hN = new Tensor(new Float32Array(L * BH), [L, B, H]);
+    const cN = this.hasCellState ? new Tensor(new Float32Array(L * BH), [L, B, H]) : null;
     const init = [h0?.data ?? null, c0?.data ?? null];
     const finals = [hN.data, cN?.data ?? EMPTY];
     let input = input0;
@@ -395,8 +408,11 @@ export abstract class RecurrentLayer extends BaseModule {
         if (ini) copyBlock(ini, l * BH, r.prev[c]!, 0, BH);
         else r.prev[c]!.fill(0, 0, BH);
       }
-      if (l === 0 && projected) copyBlock(input, 0, r.projection, 0, B * this.gateWidth);
-      else r.project(k, B, inSize, input, w, packs?.ih[l] ?? null);
+      if (l === 0 && projected) {
+        const GW = this.gateWidth;
+        if (rows === null) copyBlock(input, 0, r.projection, 0, B * GW);
+        else for (let i = 0; i < B; i++) copyBlock(input, rows[i]! * GW, r.projection, i * GW, GW);
+      } else r.project(k, B, inSize, input, w, packs?.ih[l] ?? null);
       r.stepForward(k, 0, B, w, packs?.hh[l] ?? null);
       for (let c = 0; c < r.carried; c++) copyBlock(r.cur[c]!, 0, finals[c]!, l * BH, BH);
       input = r.cur[0]!;
