@@ -33,6 +33,8 @@ const { values: args } = parseArgs({
     'max-steps': { type: 'string' },
     backend: { type: 'string', default: 'auto' },
     'lr-decay-every': { type: 'string' },
+    'input-feeding': { type: 'string', default: 'true' },
+    dropout: { type: 'string', default: '0.2' },
   },
 });
 const seed = Number(args.seed);
@@ -64,7 +66,9 @@ const model = new Seq2Seq({
     encoderHidden: H,
     decoderHidden: Number(args['decoder-hidden']),
     attention: 'general',
-    dropout: 0.2,
+    dropout: Number(args.dropout),
+    // Without input feeding the decoder trains on whole sequences at once (several times fewer kernel calls).
+    inputFeeding: args['input-feeding'] !== 'false',
   },
 });
 const trainExamples = toExamples(model, train);

@@ -10,6 +10,7 @@ import {
   type RecurrentState,
   type Rng,
   reshape,
+  slice,
   type Tape,
   Tensor,
   tanh,
@@ -134,6 +135,39 @@ export class Decoder extends BaseModule {
       tanh(tape, this.combine.forward(tape, concat(tape, [context, h], 1))),
     );
     return { hidden, state: { rnn: r.state, feed: hidden }, weights };
+  }
+
+  /**
+   * All T teacher-forced steps at once, for a decoder WITHOUT input feeding: the recurrent layer runs over
+   * the embedded inputs `emb [B, T, Et]` in one call (one input-projection product, the fused per-step
+   * cells, weight gradients as one product after the reverse sweep, instead of T one-step calls), then
+   * each step's output attends over the memory, and the combination `tanh(W_c [c_t; h_t])` is one product
+   * over all steps. The same values as T calls of {@link step} (up to the rounding of the batched
+   * products); dropout masks are drawn once for the whole `[B, T, Hd]` instead of step by step.
+   * Returns h̃ `[B, T, Hd]`.
+   */
+  sequence(tape: Tape, emb: Tensor, state: DecoderState, memory: AttentionMemory): Tensor {
+    if (this.config.inputFeeding) {
+      throw new Error('Decoder.sequence: input feeding makes every step wait for the previous one');
+    }
+    const B = emb.dim(0);
+    const T = emb.dim(1);
+    const Hd = this.config.decoderHidden;
+    const r = this.rnn.forward(tape, emb, state.rnn === null ? {} : { state: state.rnn }); // [B, T, Hd]
+    const contexts: Tensor[] = [];
+    for (let t = 0; t < T; t++) {
+      const h =
+        T === 1
+          ? reshape(tape, r.output, [B, Hd])
+          : reshape(tape, slice(tape, r.output, 1, t, t + 1), [B, Hd]);
+      const { context } = this.attention.attend(tape, h, memory); // [B, K]
+      contexts.push(reshape(tape, context, [B, 1, context.dim(1)]));
+    }
+    const context = T === 1 ? contexts[0]! : concat(tape, contexts, 1); // [B, T, K]
+    return this.drop.forward(
+      tape,
+      tanh(tape, this.combine.forward(tape, concat(tape, [context, r.output], 2))),
+    );
   }
 
   /** h̃ `[..., Hd]` -> logits `[..., V]`. */

@@ -171,6 +171,11 @@ export class Seq2Seq extends BaseModule {
     const lossOptions = { ignoreIndex: IGNORE, labelSmoothing: options.labelSmoothing ?? 0 };
     if (ratio >= 1) {
       const emb = this.decoder.embed(tape, inputs, [B, T]); // [B, T, Et]
+      if (!this.config.inputFeeding) {
+        // No step depends on the previous step's output: the whole sequence at once.
+        const logits = this.decoder.logits(tape, this.decoder.sequence(tape, emb, state, memory)); // [B, T, V]
+        return { loss: crossEntropy(tape, logits, targets, lossOptions), tokens };
+      }
       const hiddens: Tensor[] = [];
       for (let t = 0; t < T; t++) {
         const x = reshape(tape, slice(tape, emb, 1, t, t + 1), [B, Et]); // [B, Et]

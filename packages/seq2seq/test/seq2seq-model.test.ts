@@ -60,6 +60,35 @@ describe('attention weights', () => {
   });
 });
 
+describe('teacher forcing without input feeding', () => {
+  it('the whole-sequence decoder gives the loss and gradients of the step-by-step one', () => {
+    for (const cell of ['lstm', 'gru'] as const) {
+      const model = tinyModel({ inputFeeding: false, cell, decoderLayers: 2 }, 4);
+      model.train(false);
+      const batch = examples(model, reversalPairs(6, 11, 7));
+      const run = (teacherForcing: number) => {
+        const tape = new Tape();
+        const { loss } = model.loss(tape, batch, { teacherForcing, labelSmoothing: 0.1 });
+        tape.backward(loss);
+        const grads = new Map([...model.parameters()].map(([n, p]) => [n, Float32Array.from(p.grad!)]));
+        for (const [, p] of model.parameters()) p.grad!.fill(0);
+        return { loss: loss.data[0]!, grads };
+      };
+      const whole = run(1);
+      // A ratio a hair below 1 takes the step-by-step (scheduled-sampling) path, yet always feeds the reference.
+      const steps = run(1 - 1e-12);
+      expect(whole.loss).toBeCloseTo(steps.loss, 5);
+      for (const [name, g] of whole.grads) {
+        const h = steps.grads.get(name)!;
+        let worst = 0;
+        for (let i = 0; i < g.length; i++) worst = Math.max(worst, Math.abs(g[i]! - h[i]!));
+        expect(worst, `${cell} ${name}`).toBeLessThan(1e-5);
+      }
+      expect([...whole.grads.values()].some((g) => g.some((v) => v !== 0))).toBe(true);
+    }
+  });
+});
+
 describe('decoding', () => {
   it('batched beam search equals samplers beamSearch on the StepModel adapter, sentence by sentence', async () => {
     const model = tinyModel({}, 3);
