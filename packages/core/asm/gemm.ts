@@ -415,56 +415,55 @@ function packBt(b: usize, ldb: usize, kc: i32, n: i32, dst: usize): void {
 }
 
 /**
- * Row r of C[·, j0:j0+cols] (cols <= 8·panels) from op(A)'s row at `a` (k stride aks bytes) and `panels`
- * consecutive packed B panels at `bq` (kc x 8 floats each): the matrix-vector shape (one token per row
- * when generating). Each element is the same FMA chain over the block as in tile4x8, so the same bits;
- * four panels at once give eight independent chains (one panel alone would wait on the FMA latency).
+ * Row r of C[·, j0:j0+cols] (cols <= 8·panels, panels <= 3) from op(A)'s row at `a` (k stride aks bytes)
+ * and `panels` consecutive packed B panels at `bq` (kc x 8 floats each): the matrix-vector shape (one
+ * token per row when generating). Each element is the same FMA chain over the block as in tile4x8, so the
+ * same bits; three panels give six independent chains (one panel alone would wait on the FMA latency).
+ * Not four panels / eight chains: V8 (11.3) schedules all of a trip's loads before its FMAs, and eight
+ * loads + eight sums + the splat exceed the fifteen xmm registers it allocates, so it spilled a sum to
+ * the stack and reloaded it every trip (a store-to-load round trip in that FMA chain). With six chains
+ * nothing spills: 1x1024x256 went from ~37 to ~23 µs (--print-wasm-code shows the loop).
  */
 function rowPanels(a: usize, aks: usize, bq: usize, kc: i32, panels: i32, c: usize, cols: i32, loadC: bool, spill: usize): void {
   const stride = <usize>kc << 5;
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-  let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+  let c4 = f32x4.splat(0), c5 = f32x4.splat(0);
   let b = bq;
   let x = a;
   const end = bq + stride;
-  if (panels == 4) {
+  if (panels == 3) {
+    const s2 = stride << 1;
     while (b < end) {
       const s = v128.load32_splat(x);
       c0 = madd(s, v128.load(b), c0);
       c1 = madd(s, v128.load(b, 16), c1);
       c2 = madd(s, v128.load(b + stride), c2);
       c3 = madd(s, v128.load(b + stride, 16), c3);
-      c4 = madd(s, v128.load(b + 2 * stride), c4);
-      c5 = madd(s, v128.load(b + 2 * stride, 16), c5);
-      c6 = madd(s, v128.load(b + 3 * stride), c6);
-      c7 = madd(s, v128.load(b + 3 * stride, 16), c7);
+      c4 = madd(s, v128.load(b + s2), c4);
+      c5 = madd(s, v128.load(b + s2, 16), c5);
       x += aks;
       b += 32;
     }
   } else {
-    // 1 to 3 panels: the same chains, the unused ones left at zero.
+    // One or two panels: the same chains, the unused ones reading panel 0 and never stored.
     const p1 = panels > 1 ? stride : 0;
-    const p2 = panels > 2 ? 2 * stride : 0;
     while (b < end) {
       const s = v128.load32_splat(x);
       c0 = madd(s, v128.load(b), c0);
       c1 = madd(s, v128.load(b, 16), c1);
       c2 = madd(s, v128.load(b + p1), c2);
       c3 = madd(s, v128.load(b + p1, 16), c3);
-      c4 = madd(s, v128.load(b + p2), c4);
-      c5 = madd(s, v128.load(b + p2, 16), c5);
       x += aks;
       b += 32;
     }
   }
-  if (cols == 32) {
+  if (cols == 24) {
     storeRow(c, c0, c1, loadC);
     storeRow(c + 32, c2, c3, loadC);
     storeRow(c + 64, c4, c5, loadC);
-    storeRow(c + 96, c6, c7, loadC);
     return;
   }
-  spill8(spill, c0, c1, c2, c3, c4, c5, c6, c7);
+  spill8(spill, c0, c1, c2, c3, c4, c5, c0, c0);
   for (let j = 0; j < cols; j++) {
     const o = <usize>j << 2;
     const v = load<f32>(spill + o);
@@ -496,12 +495,12 @@ function blocked(
       if (bp == 0) packB(b + <usize>pc * ldbb + (<usize>jc << 2), ldbb, kc, nc, pack);
       else panels = bp + (<usize>pc * <usize>npad + <usize>jc * <usize>kc) * 4;
       if (i1 - i0 < 4) {
-        // Fewer rows than a tile: each row against four panels at a time, A read in place (no packing).
+        // Fewer rows than a tile: each row against three panels at a time, A read in place (no packing).
         for (let i = i0; i < i1; i++) {
           const ai = a + <usize>i * ars + <usize>pc * aks;
           const ci = c + <usize>i * ldcb + (<usize>jc << 2);
-          for (let q = 0; q < nc; q += 32) {
-            const cols = min(32, nc - q);
+          for (let q = 0; q < nc; q += 24) {
+            const cols = min(24, nc - q);
             rowPanels(ai, aks, panels + <usize>q * <usize>kc * 4, kc, (cols + 7) >> 3, ci + (<usize>q << 2), cols, loadC, spill);
           }
         }

@@ -322,6 +322,25 @@ describe('gemm across threads', () => {
     }
   });
 
+  it('splits a fused LSTM step of 1 to 3 rows (generation) by units with the same bits as 1 thread', () => {
+    const h = 256;
+    const w = Float32Array.from(rand(4 * h * h));
+    for (const b of [1, 2, 3, 5]) {
+      const hPrev = Float32Array.from(rand(b * h));
+      const g0 = Float32Array.from(rand(b * 4 * h));
+      const cPrev = Float32Array.from(rand(b * h));
+      const run = (kern: typeof plain1) => {
+        const packed = new Float32Array(kern.packedSize(h, 4 * h));
+        kern.packB(true, h, 4 * h, w, packed);
+        const gates = Float32Array.from(g0);
+        const [c, tc, ho] = [new Float32Array(b * h), new Float32Array(b * h), new Float32Array(b * h)];
+        kern.lstmStepPacked(b, h, hPrev, packed, gates, cPrev, c, tc, ho);
+        return [gates, c, tc, ho].map((x) => Array.from(new Uint32Array(x.buffer)));
+      };
+      expect(run(plain2), `b=${b}`).toEqual(run(plain1));
+    }
+  });
+
   it('rejects arrays shorter than the shape needs', () => {
     const small = new Float32Array(5);
     expect(() => plain2.gemm('nn', 2, 3, 4, small, new Float32Array(12), new Float32Array(6), false)).toThrow(

@@ -451,7 +451,7 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
         const pt = out(tanhC, n);
         const po = out(hOut, n);
         // Split by hidden units, in multiples of 8 (a panel), when the step is big enough to share.
-        const ways = pool && b >= 4 && 4 * n * h >= o.parallelMinMacs ? threads : 1;
+        const ways = pool && 4 * n * h >= o.parallelMinMacs ? threads : 1;
         const bounds = split(h, ways, 8);
         const parts: number[][] = [];
         for (let p = 0; p + 1 < bounds.length; p++) {
