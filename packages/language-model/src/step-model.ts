@@ -1,5 +1,6 @@
 import {
   allocF32,
+  freshF32,
   gatherRows,
   type Kernels,
   kernels,
@@ -74,7 +75,7 @@ export function languageModelStepper(model: LanguageModel): StepModel<RecurrentS
  * result buffer: generation calls it once per token, where `linear`'s per-call packing-free dot-product
  * form and its fresh backend buffer cost about as much as the product. Same rounding as the layer's
  * `gemmPacked` products elsewhere (not bit-identical to `linear`, whose `nt` form sums in another order).
- * Returns a fresh plain array per call (callers may keep it).
+ * Returns a fresh plain array per call (callers may keep it), from `freshF32`'s slab.
  */
 function frozenLinear(
   weight: Float32Array,
@@ -98,7 +99,7 @@ function frozenLinear(
     const out = packed.out;
     k.gemmPacked(rows, V, H, h, packed.w, out, false);
     k.addBias(rows, V, out, packed.b);
-    const logits = new Float32Array(rows * V);
+    const logits = freshF32(rows * V);
     logits.set(out.length === rows * V ? out : out.subarray(0, rows * V));
     return logits;
   };

@@ -1,6 +1,13 @@
 import { NumericalError, type Rng, ShapeError } from '@recurrent/core';
 
 /**
+ * The exponentials of the last draw, reused: generation draws once per token, and a fresh array past 64
+ * bytes is a native allocation whose cost (with its collection) is a sizeable share of a batch-1 step.
+ * Nothing is kept in it between calls, and a draw never calls out, so reuse cannot be observed.
+ */
+let scratch = new Float64Array(256);
+
+/**
  * One draw from softmax(logits) by inverting the cumulative distribution with one `rng.uniform()`.
  * Tokens at -Infinity have probability 0 and are never drawn. Computed in float64.
  *
@@ -22,7 +29,8 @@ export function sampleCategorical(logits: ArrayLike<number>, rng: Rng): number {
   if (max === Number.NEGATIVE_INFINITY) {
     throw new NumericalError('sample logits', 'at least one token with nonzero probability', 'all -Infinity');
   }
-  const weights = new Float64Array(n);
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, 2 * scratch.length));
+  const weights = scratch;
   let sum = 0;
   for (let i = 0; i < n; i++) {
     const w = Math.exp(logits[i]! - max);

@@ -31,20 +31,6 @@ export function fit(buf: Float32Array, n: number): Float32Array {
 }
 
 /**
- * dst[dOff .. dOff+len) = src[sOff .. sOff+len) as one memory copy, making a view only when `src` is
- * longer than the range (an element loop is slow on the wasm-memory arrays, a view costly to make).
- */
-export function copyBlock(
-  src: Float32Array,
-  sOff: number,
-  dst: Float32Array,
-  dOff: number,
-  len: number,
-): void {
-  dst.set(sOff === 0 && src.length === len ? src : src.subarray(sOff, sOff + len), dOff);
-}
-
-/**
  * dst[dOff .. dOff+len) = src[sOff .. sOff+len). Very short ranges copy element by element, without
  * allocating a view; others as one memory copy through a view, several times faster on wasm-memory arrays
  * once the view's cost is spread over a few dozen elements.

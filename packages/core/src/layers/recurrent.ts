@@ -15,7 +15,7 @@
 import { fmtShape, OptionError, ShapeError } from '../errors.ts';
 import { kernels } from '../kernels/backend.ts';
 import type { Kernels } from '../kernels/types.ts';
-import { allocF32 } from '../memory.ts';
+import { allocF32, freshF32 } from '../memory.ts';
 import { BaseModule } from '../module.ts';
 import { Rng } from '../rng.ts';
 import { Tape } from '../tape.ts';
@@ -25,7 +25,6 @@ import {
   addRange,
   type CellRunner,
   type CellSpec,
-  copyBlock,
   copyRange,
   type DirectionWeights,
   fit,
@@ -392,9 +391,11 @@ export abstract class RecurrentLayer extends BaseModule {
     }
     const runners = this.stepRunners;
     // The new state in plain arrays: it only ever goes through copies (never straight into a kernel),
-    // and a plain array costs a generation step far less than a block of backend memory.
-    const hN = new Tensor(new Float32Array(L * BH), [L, B, H]);
-    const cN = this.hasCellState ? new Tensor(new Float32Array(L * BH), [L, B, H]) : null;
+    // and a plain array costs a generation step far less than a block of backend memory. h and c share
+    // one array, from freshF32's slab: a typed array of its own would cost ~2 µs each.
+    const store = freshF32((this.hasCellState ? 2 : 1) * L * BH);
+    const hN = new Tensor(this.hasCellState ? store.subarray(0, L * BH) : store, [L, B, H]);
+    const cN = this.hasCellState ? new Tensor(store.subarray(L * BH), [L, B, H]) : null;
     const init = [h0?.data ?? null, c0?.data ?? null];
     const finals = [hN.data, cN?.data ?? EMPTY];
     let input = input0;
@@ -405,16 +406,16 @@ export abstract class RecurrentLayer extends BaseModule {
       r.ensure(B, B);
       for (let c = 0; c < r.carried; c++) {
         const ini = init[c];
-        if (ini) copyBlock(ini, l * BH, r.prev[c]!, 0, BH);
+        if (ini) copyRange(ini, l * BH, r.prev[c]!, 0, BH);
         else r.prev[c]!.fill(0, 0, BH);
       }
       if (l === 0 && projected) {
         const GW = this.gateWidth;
-        if (rows === null) copyBlock(input, 0, r.projection, 0, B * GW);
-        else for (let i = 0; i < B; i++) copyBlock(input, rows[i]! * GW, r.projection, i * GW, GW);
+        if (rows === null) copyRange(input, 0, r.projection, 0, B * GW);
+        else for (let i = 0; i < B; i++) copyRange(input, rows[i]! * GW, r.projection, i * GW, GW);
       } else r.project(k, B, inSize, input, w, packs?.ih[l] ?? null);
       r.stepForward(k, 0, B, w, packs?.hh[l] ?? null);
-      for (let c = 0; c < r.carried; c++) copyBlock(r.cur[c]!, 0, finals[c]!, l * BH, BH);
+      for (let c = 0; c < r.carried; c++) copyRange(r.cur[c]!, 0, finals[c]!, l * BH, BH);
       input = r.cur[0]!;
       inSize = H;
     }

@@ -314,6 +314,11 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
       const npad = Math.ceil(n / 8) * 8;
       const rowSplit = m > n;
       const ways = pool && m >= 4 && m * n * k >= o.parallelMinMacs ? threads : 1;
+      if (ways === 1) {
+        // One part (every generation-sized product): no bounds, no argument lists, no spread call.
+        x.gemm_packed(pa, 4 * k, 4, pb, npad, pc, n, k, acc, 0, m, 0, n, packs[0]!);
+        return;
+      }
       const bounds = split(rowSplit ? m : n, ways, rowSplit ? 4 : 8);
       const parts: number[][] = [];
       for (let p = 0; p + 1 < bounds.length; p++) {
@@ -452,6 +457,10 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
         const po = out(hOut, n);
         // Split by hidden units, in multiples of 8 (a panel), when the step is big enough to share.
         const ways = pool && 4 * n * h >= o.parallelMinMacs ? threads : 1;
+        if (ways === 1) {
+          x.lstm_step(ph, pp, h, pg, b, 0, h, pcp, pc, pt, po, packs[0]!);
+          return;
+        }
         const bounds = split(h, ways, 8);
         const parts: number[][] = [];
         for (let p = 0; p + 1 < bounds.length; p++) {
