@@ -280,6 +280,7 @@ describe('targets and report', () => {
           gflops: { 'ours-wasm1': m([41, 43, 42]), 'ours-wasm2': m([70, 75, 72]) },
           gflopsPerCpuSecond: { 'ours-wasm1': m([44, 44, 45]) },
           ratios: [{ a: 'ours-wasm2', b: 'ours-wasm1', median: 1.71, ratios: [1.7, 1.71, 1.74] }],
+          ceiling: { 'ours-wasm1': { gflops: m([45, 46, 47]), share: m([0.91, 0.93, 0.89]) } },
         },
       ],
     },
@@ -321,6 +322,7 @@ describe('targets and report', () => {
       perCpuSecond: 150,
     });
     expect(find(/GFLOP\/s, ours 1 thread/).perCpuSecond).toBe(44);
+    expect(find(/GFLOP\/s, ours 1 thread/).target).toContain("this core's wasm FMA ceiling: 46.0");
   });
 
   it('renders peers (unavailable ones with the reason), tables and brain-free rows', () => {
@@ -332,6 +334,7 @@ describe('targets and report', () => {
     expect(md).toMatch(/\| ours wasm 2T \(ours, fastest\) +\| +2 \| +20,240 \(20,000–20,480\) \|/);
     expect(md).toContain('| sampling µs/char, ours best');
     expect(md).toMatch(/GFLOP per CPU-second[\s\S]*\| 1024³ +\| +44\.0 +\| +— +\|/);
+    expect(md).toMatch(/multiply-add ceiling[\s\S]*\| 1024³ +\| +46\.0 +\| +91 % +\|/);
     expect(md).toMatch(
       /\| LSTM train, ours 2 threads \/ PyTorch 2-core +\| +0\.650 \| +\| +≥ 0\.700 \| NO +\|/,
     );

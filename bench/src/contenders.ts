@@ -64,7 +64,8 @@ export function contenderSpec(id: ContenderId, o: ContenderOptions): ContenderSp
       return ours(
         'recurrent wasm, 1 thread, no relaxed SIMD',
         'ours wasm 1T no-FMA',
-        ['--backend', 'wasm'],
+        // Without V8's flag and with relaxedSimd off: the core would otherwise turn the flag on itself.
+        ['--backend', 'wasm', '--relaxed-simd', 'off'],
         [],
       );
     case 'ours-wasm2':

@@ -47,6 +47,8 @@ export type Request =
   | { op: 'sampleSetup'; config: SampleConfig }
   | { op: 'sample'; chars: number }
   | { op: 'memory'; gc: boolean }
+  /** Our wasm backends: the engine's multiply-add ceiling (`simdPeakGflops`), measured for `seconds`. */
+  | { op: 'simdPeak'; seconds: number }
   | { op: 'quit' };
 
 /** What a contender says about itself. */
@@ -60,6 +62,11 @@ export interface InfoReply {
   threads: number;
   /** Anything a reader needs to interpret the numbers (flags, settings). */
   notes?: string;
+}
+
+/** The wasm multiply-add ceiling on the contender's main thread, GFLOP/s. */
+export interface SimdPeakReply {
+  gflops: number;
 }
 
 /** Timing of `calls` repetitions of one GEMM (after one untimed warm-up call per shape). */

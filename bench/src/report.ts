@@ -173,6 +173,30 @@ export function renderReport(r: BenchResults): string {
       ),
       '',
     );
+    const ceilingIds = [...new Set(r.gemm.rows.flatMap((row) => Object.keys(row.ceiling ?? {})))];
+    if (ceilingIds.length > 0) {
+      out.push(
+        "Our one-thread products against the engine's multiply-add ceiling, measured right after each product in the same round (twelve independent 4-lane FMA chains, nothing loaded from memory: no product on this core can run faster):",
+        '',
+        markdownTable(
+          [
+            { header: 'shape' },
+            ...ceilingIds.flatMap((id) => [
+              { header: `${labels[id] ?? id}: ceiling GFLOP/s`, align: 'right' as const },
+              { header: 'product / ceiling', align: 'right' as const },
+            ]),
+          ],
+          r.gemm.rows.map((row) => [
+            row.name,
+            ...ceilingIds.flatMap((id) => {
+              const c = row.ceiling?.[id];
+              return [fmtNum(c?.gflops.median), c ? `${(c.share.median * 100).toFixed(0)} %` : '—'];
+            }),
+          ]),
+        ),
+        '',
+      );
+    }
     if (r.gemm.rows.some((row) => Object.keys(row.gflopsPerCpuSecond ?? {}).length > 0)) {
       out.push(
         'GFLOP per CPU-second (same rounds):',

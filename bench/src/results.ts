@@ -27,6 +27,11 @@ export interface GemmRow {
   /** GFLOP per CPU-second (all threads): what a loaded host cannot distort much, but no parallel speedup. */
   gflopsPerCpuSecond: Record<string, Measured>;
   ratios: Ratio[];
+  /**
+   * Our one-thread wasm contenders: the engine's multiply-add ceiling (twelve independent FMA chains, no
+   * memory) measured right after each round's product, and the product's share of it in that round.
+   */
+  ceiling?: Record<string, { gflops: Measured; share: Measured }>;
 }
 
 /** The GEMM section. */

@@ -60,7 +60,9 @@ export function checkTargets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
   if (big) {
     const one = finite(big.gflops['ours-wasm1']?.median);
     const perCpu = finite(big.gflopsPerCpuSecond?.['ours-wasm1']?.median);
-    out.push(withCpu(check(`GEMM ${big.name} GFLOP/s, ours 1 thread`, one, 40), perCpu));
+    const ceiling = finite(big.ceiling?.['ours-wasm1']?.gflops.median);
+    const ofCeiling = ceiling === null ? '' : ` (this core's wasm FMA ceiling: ${ceiling.toFixed(1)})`;
+    out.push(withCpu(check(`GEMM ${big.name} GFLOP/s, ours 1 thread${ofCeiling}`, one, 40), perCpu));
     out.push(
       check(
         `GEMM ${big.name}, ours 2 threads / 1 thread`,

@@ -1,5 +1,5 @@
 /**
- * Contender process for our own kernels: `--backend js|wasm|wasm-threads --threads N`.
+ * Contender process for our own kernels: `--backend js|wasm|wasm-threads --threads N [--relaxed-simd off]`.
  * Runs the GEMM, LSTM/GRU training and inference, and char-LM sampling workloads through the public API
  * of @recurrent/core exactly as a user would (layers on a tape, an optimizer step).
  */
@@ -34,10 +34,18 @@ import type {
 import { cpuSeconds, fillPattern, maxMemory, nodeMemory, serve, timeRepeated } from './child-server.ts';
 
 const { values } = parseArgs({
-  options: { backend: { type: 'string', default: 'wasm' }, threads: { type: 'string', default: '1' } },
+  options: {
+    backend: { type: 'string', default: 'wasm' },
+    threads: { type: 'string', default: '1' },
+    'relaxed-simd': { type: 'string', default: 'on' },
+  },
 });
 const backend = values.backend as 'js' | 'wasm' | 'wasm-threads';
-const k: Kernels = await initBackend({ backend, threads: Number(values.threads) });
+const k: Kernels = await initBackend({
+  backend,
+  threads: Number(values.threads),
+  relaxedSimd: values['relaxed-simd'] !== 'off',
+});
 
 /** Wasm counters when the active kernels have them (duck-typed: the wasm backend's `memoryStats`). */
 function memory(gc: boolean): MemorySnapshot {
@@ -170,5 +178,10 @@ await serve({
     sampler = { step, rng, state: step.initialState(1), id: 0 };
   },
   sample: (r) => sample(r.chars),
+  simdPeak: (r) => {
+    const probe = (k as { simdPeakGflops?: (s: number) => number }).simdPeakGflops;
+    if (!probe) throw new Error(`backend ${k.name} has no SIMD ceiling probe`);
+    return { gflops: probe(r.seconds) };
+  },
   memory: (r) => memory(r.gc),
 });

@@ -3,7 +3,7 @@
  */
 import type { ContenderId } from '../contenders.ts';
 import type { Plan } from '../plan.ts';
-import type { GemmReply } from '../protocol.ts';
+import type { GemmReply, SimdPeakReply } from '../protocol.ts';
 import type { GemmResult, GemmRow, Ratio } from '../results.ts';
 import { log, type Session } from '../session.ts';
 import { measured, roundRatios, setRound } from '../stats.ts';
@@ -44,6 +44,9 @@ export function ratiosOf(values: Record<string, (number | undefined)[]>, want: [
   return out;
 }
 
+/** Our one-thread wasm contenders, whose SIMD multiply-add ceiling is measured beside each product. */
+const CEILING_IDS = new Set(['ours-wasm1', 'ours-wasm1-simd128']);
+
 /** Measures every shape of the plan on every available contender, in interleaved rounds. */
 export async function runGemm(session: Session, plan: Plan): Promise<GemmResult> {
   const rows: GemmRow[] = [];
@@ -53,6 +56,8 @@ export async function runGemm(session: Session, plan: Plan): Promise<GemmResult>
     const ids = session.available().filter((id) => !(id === 'tfjs-cpu' && flops > 2 * 512 ** 3));
     log(`gemm ${shape.name} [${shape.form} m=${shape.m} n=${shape.n} k=${shape.k}]`);
     const cpu: Record<string, (number | undefined)[]> = {};
+    const peak: Record<string, (number | undefined)[]> = {};
+    const share: Record<string, (number | undefined)[]> = {};
     const values = await session.rounds(
       ids,
       plan.gemmRounds,
@@ -63,7 +68,14 @@ export async function runGemm(session: Session, plan: Plan): Promise<GemmResult>
           minSeconds: plan.gemmSeconds,
         });
         if (r.cpuSeconds) setRound(cpu, id, round, (flops * r.calls) / r.cpuSeconds / 1e9);
-        return (flops * r.calls) / r.seconds / 1e9;
+        const rate = (flops * r.calls) / r.seconds / 1e9;
+        if (CEILING_IDS.has(id)) {
+          // The ceiling right after the product, so both see the same phase of a host whose clock wanders.
+          const p = await session.request<SimdPeakReply>(id, { op: 'simdPeak', seconds: 0.05 });
+          setRound(peak, id, round, p.gflops);
+          setRound(share, id, round, rate / p.gflops);
+        }
+        return rate;
       },
       // The plain-JS GEMMs are 50-100x off the pace and take seconds per call: fewer rounds.
       { maxRounds: { 'ours-js': 2, 'tfjs-cpu': 1 } },
@@ -75,7 +87,10 @@ export async function runGemm(session: Session, plan: Plan): Promise<GemmResult>
         .map(([id, m]) => `${id} ${m.median.toFixed(1)}`)
         .join(', ')}`,
     );
-    rows.push({ ...shape, gflops, gflopsPerCpuSecond, ratios: ratiosOf(values, pairs) });
+    const ceiling = Object.fromEntries(
+      Object.keys(peak).map((id) => [id, { gflops: measured(peak[id]!), share: measured(share[id]!) }]),
+    );
+    rows.push({ ...shape, gflops, gflopsPerCpuSecond, ratios: ratiosOf(values, pairs), ceiling });
   }
   return { rows };
 }

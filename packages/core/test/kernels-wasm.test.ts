@@ -604,6 +604,16 @@ describe('worker threads', () => {
   });
 });
 
+describe('simd peak probe', () => {
+  it('reports a finite multiply-add rate for the engine, with and without relaxed SIMD', () => {
+    for (const { k } of variants) {
+      const g = k.simdPeakGflops(0.01);
+      expect(Number.isFinite(g)).toBe(true);
+      expect(g).toBeGreaterThan(0);
+    }
+  });
+});
+
 describe('wasm memory', () => {
   it('places allocations in wasm memory, zero-filled, and knows them after the memory grows', () => {
     const k = plain1;

@@ -50,6 +50,12 @@ export interface WasmKernels extends Kernels {
   memoryStats(): WasmHeapStats;
   /** Ends the worker threads; the kernels keep working on the caller's thread only. Idempotent. */
   dispose(): void;
+  /**
+   * The multiply-add ceiling of this engine and core: GFLOP/s of twelve independent 4-lane multiply-add
+   * chains with no memory traffic, on the calling thread, best of short runs over about `seconds`. No
+   * product of this backend can run faster per thread; the benchmark prints it beside the GEMM rates.
+   */
+  simdPeakGflops(seconds?: number): number;
 }
 
 const defaults: Required<WasmKernelOptions> = {
@@ -330,8 +336,23 @@ export async function createWasmKernels(options: WasmKernelOptions = {}): Promis
     });
   };
 
+  const simdPeakGflops = (seconds = 0.2): number => {
+    const iters = 100_000; // 9.6 MFLOP, a few milliseconds: short enough to catch the core at its best
+    x.simd_peak(iters, 1e-7);
+    let best = 0;
+    const end = performance.now() + seconds * 1000;
+    do {
+      const t0 = performance.now();
+      x.simd_peak(iters, 1e-7);
+      const dt = (performance.now() - t0) / 1000;
+      if (dt > 0) best = Math.max(best, (96 * iters) / dt / 1e9);
+    } while (performance.now() < end);
+    return best;
+  };
+
   const self: WasmKernels = {
     name: pool ? 'wasm-threads' : 'wasm',
+    simdPeakGflops,
     get threads() {
       return threads;
     },

@@ -127,6 +127,7 @@ export interface KernelExports {
   softmax_stats(rows: number, c: number, x: number, mx: number, se: number, sx: number): void;
   softmax_grad_add(rows: number, c: number, x: number, lse: number, f: number, base: number, g: number): void;
   tanh_f32(n: number, x: number, y: number): void;
+  simd_peak(iters: number, seed: number): number;
   sigmoid_f32(n: number, x: number, y: number): void;
 }
 
