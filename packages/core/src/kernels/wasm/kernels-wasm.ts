@@ -2,7 +2,7 @@
 // Do not edit; a test fails when this file is older than the sources.
 
 /** sha256 of the AssemblyScript sources, flags and compiler version these binaries were built from. */
-export const wasmSourceHash = 'a0ef246fe5319c5691f09b3ac2c083972205bbc98107987de93665da3958fe9c';
+export const wasmSourceHash = '07fd122f973fb0e7aa9fe46690426478ef32ab4803e2b50222de5bd46fcb3bb5';
 
 /**
  * The kernels module, base64. `simd*` needs WebAssembly SIMD, `relaxed*` also relaxed SIMD (FMA);
